@@ -1,0 +1,41 @@
+# The developer interface. Every target creates .venv/ on first use and
+# installs what it needs from pyproject.toml; nothing is installed by hand.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-dev
+
+# Modules of the pure layers (wire formats and sans-I/O core): they must keep
+# at least 98% branch coverage.
+CORE := src/websockets/exceptions.py,src/websockets/typing.py,src/websockets/version.py,src/websockets/utils.py,src/websockets/datastructures.py,src/websockets/streams.py,src/websockets/uri.py,src/websockets/headers.py,src/websockets/http.py,src/websockets/handshake.py,src/websockets/framing.py,src/websockets/extensions/*,src/websockets/sansio/*
+
+.PHONY: all demo test unit coverage types docs clean
+
+all: test
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $@
+
+demo: $(STAMP)
+	$(BIN)/python example/demo.py
+
+test: unit types docs
+
+unit: $(STAMP)
+	rm -f .coverage .coverage.*
+	$(BIN)/coverage run -m pytest -q
+	$(BIN)/coverage report --include='$(CORE)' --fail-under=98
+	$(BIN)/coverage report --fail-under=90
+
+types: $(STAMP)
+	$(BIN)/mypy --strict src
+
+docs: $(STAMP)
+	$(BIN)/sphinx-build -q -W -n --keep-going -b html docs docs/_build/html
+
+clean:
+	rm -rf $(VENV) build dist docs/_build .coverage .coverage.* .mypy_cache .hypothesis src/*.egg-info

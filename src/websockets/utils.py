@@ -1,0 +1,64 @@
+"""
+Small helpers of the WebSocket protocol: handshake keys and masking.
+
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+
+
+__all__ = ["accept_key", "generate_key", "apply_mask", "GUID"]
+
+
+#: The GUID that RFC 6455, section 1.3, appends to the key before hashing.
+GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+
+
+def generate_key() -> str:
+    """
+    Generate a random value for the ``Sec-WebSocket-Key`` header.
+
+    RFC 6455, section 4.1: "a randomly selected 16-byte value that has been
+    base64-encoded".
+
+    """
+    return base64.b64encode(os.urandom(16)).decode()
+
+
+def accept_key(key: str) -> str:
+    """
+    Compute the ``Sec-WebSocket-Accept`` value for a ``Sec-WebSocket-Key``.
+
+    Args:
+        key: Value of the ``Sec-WebSocket-Key`` header.
+
+    """
+    sha1 = hashlib.sha1((key + GUID).encode()).digest()
+    return base64.b64encode(sha1).decode()
+
+
+def apply_mask(data: bytes | bytearray | memoryview, mask: bytes) -> bytes:
+    """
+    Mask or unmask a payload with a 4-byte masking key (RFC 6455, section 5.3).
+
+    Args:
+        data: Payload to (un)mask.
+        mask: Masking key.
+
+    Raises:
+        ValueError: If ``mask`` isn't 4 bytes long.
+
+    """
+    if len(mask) != 4:
+        raise ValueError("mask must contain 4 bytes")
+    size = len(data)
+    if size == 0:
+        return b""
+    # XOR as one big integer: linear in time, and far faster in CPython than
+    # a loop over bytes.
+    repeated = (mask * (size // 4 + 1))[:size]
+    value = int.from_bytes(data, "big") ^ int.from_bytes(repeated, "big")
+    return value.to_bytes(size, "big")
