@@ -10,9 +10,12 @@ STAMP := $(VENV)/.installed-dev
 # at least 98% branch coverage.
 CORE := src/websockets/exceptions.py,src/websockets/typing.py,src/websockets/version.py,src/websockets/utils.py,src/websockets/datastructures.py,src/websockets/streams.py,src/websockets/uri.py,src/websockets/headers.py,src/websockets/http.py,src/websockets/handshake.py,src/websockets/framing.py,src/websockets/extensions/*,src/websockets/sansio/*
 
-.PHONY: all demo test unit coverage types docs clean
+.PHONY: all demo test unit types docs clean tox-env
 
 all: test
+
+# tox passes STAMP=tox-env and its own BIN: it has installed everything.
+tox-env: ;
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -41,8 +41,6 @@ autodoc_typehints_format = "short"
 autodoc_type_aliases = {
     "Close": "websockets.framing.Close",
     "Frame": "websockets.framing.Frame",
-    "Headers": "websockets.datastructures.Headers",
-    "HeadersLike": "websockets.datastructures.HeadersLike",
 }
 napoleon_google_docstring = True
 napoleon_numpy_docstring = False
