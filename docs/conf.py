@@ -37,11 +37,6 @@ nitpick_ignore_regex = [
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
 autodoc_typehints_format = "short"
-# Forward references that autodoc cannot evaluate (imports under TYPE_CHECKING).
-autodoc_type_aliases = {
-    "Close": "websockets.framing.Close",
-    "Frame": "websockets.framing.Frame",
-}
 napoleon_google_docstring = True
 napoleon_numpy_docstring = False
 

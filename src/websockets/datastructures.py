@@ -8,7 +8,7 @@ It is also importable as ``websockets.http.Headers``, its classic location.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
-from typing import Any, Protocol, Union
+from typing import Any, Protocol, Union, cast
 
 
 __all__ = ["Headers", "HeadersLike", "MultipleValuesError"]
@@ -124,7 +124,8 @@ class Headers(MutableMapping[str, str]):
                 other = other.raw_items()
             elif hasattr(other, "keys"):
                 # A mapping, or any object with keys() and [], as for dict().
-                other = [(key, other[key]) for key in other.keys()]
+                mapping = cast(SupportsKeysAndGetItem, other)
+                other = [(key, mapping[key]) for key in mapping.keys()]
             for key, value in other:
                 self[key] = value
         for key, value in kwargs.items():

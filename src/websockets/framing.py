@@ -1,12 +1,36 @@
 """
 WebSocket frames (RFC 6455, section 5).
 
+This module holds the wire format of frames and nothing else:
+
+* :class:`Frame` and :class:`Close` represent a frame and the payload of a
+  close frame, and serialize themselves;
+* :class:`FrameParser` turns a stream of bytes into frames, incrementally;
+  it is the hot path of the library;
+* :meth:`Frame.read` and :meth:`Frame.write` are the classic helpers that
+  read a frame from a stream and write a frame to it.
+
+Rules that need more context than a frame (fragmentation, UTF-8 across
+fragments, the closing handshake) belong to
+:class:`~websockets.sansio.connection.Connection`.
+
 """
 
 from __future__ import annotations
 
+import codecs
 import enum
-from typing import NamedTuple
+import os
+import struct
+from collections.abc import Awaitable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Optional, Union
+
+from .exceptions import PayloadTooBig, ProtocolError, close_code_explanation
+from .utils import apply_mask
+
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .extensions.base import Extension
 
 
 __all__ = [
@@ -21,6 +45,10 @@ __all__ = [
     "CTRL_OPCODES",
     "Frame",
     "Close",
+    "FrameParser",
+    "parse_close",
+    "serialize_close",
+    "generate_mask",
 ]
 
 
@@ -45,6 +73,94 @@ OP_PONG = Opcode.PONG
 DATA_OPCODES = frozenset({OP_CONT, OP_TEXT, OP_BINARY})
 CTRL_OPCODES = frozenset({OP_CLOSE, OP_PING, OP_PONG})
 
+# The low nibble of the first byte, mapped to its opcode; None marks the
+# opcodes that RFC 6455 reserves. A tuple lookup is much cheaper than
+# calling Opcode(value) and catching ValueError.
+_OPCODES: tuple[Optional[Opcode], ...] = tuple(
+    Opcode(value) if value in {opcode.value for opcode in Opcode} else None
+    for value in range(16)
+)
+
+# RFC 6455 §5.5: "All control frames MUST have a payload length of 125 bytes
+# or less".
+_MAX_CONTROL = 125
+
+_PACK_7 = struct.Struct("!BB").pack
+_PACK_16 = struct.Struct("!BBH").pack
+_PACK_64 = struct.Struct("!BBQ").pack
+_UNPACK_16 = struct.Struct("!H").unpack_from
+_UNPACK_64 = struct.Struct("!Q").unpack_from
+
+# Frames are tuples: building them with tuple.__new__ skips the Python-level
+# __new__ that NamedTuple generates, which matters once per frame.
+_new_tuple: Any = tuple.__new__
+
+
+def generate_mask() -> bytes:
+    """
+    Generate a masking key for a frame sent by a client.
+
+    RFC 6455 §5.3: "The masking key is a 32-bit value chosen at random by the
+    client." :meth:`Frame.serialize` looks this function up at each call, so
+    tests can replace it to get predictable bytes.
+
+    Returns:
+        Four random bytes.
+
+    """
+    return os.urandom(4)
+
+
+def _check_control(fin: int, length: int) -> None:
+    # The one place for the rules of control frames, shared by the parser,
+    # which applies them to headers before reading the payload, and by
+    # Frame.check.
+    # RFC 6455 §5.5: "All control frames MUST have a payload length of 125
+    # bytes or less and MUST NOT be fragmented."
+    if length > _MAX_CONTROL:
+        raise ProtocolError("control frame too long")
+    if not fin:
+        raise ProtocolError("fragmented control frame")
+
+
+def _too_big(length: int, max_size: int) -> PayloadTooBig:
+    return PayloadTooBig(f"over size limit ({length} > {max_size} bytes)")
+
+
+# Longest rendering of a payload in Frame.__str__; a longer one keeps this
+# many characters of its start and of its end.
+_STR_MAX = 75
+_STR_HEAD = 48
+_STR_TAIL = 24
+# Frame.__str__ decodes at most this many bytes of a text payload, so that
+# logging a huge frame stays cheap.
+_STR_DECODE = 4 * _STR_MAX
+
+_UTF8Decoder = codecs.getincrementaldecoder("utf-8")
+
+
+def _render_text(data: bytes) -> Optional[str]:
+    # Returns None when the payload isn't valid UTF-8.
+    try:
+        if len(data) <= _STR_DECODE:
+            text = repr(data.decode())
+        else:
+            # The incremental decoder accepts a character cut at the end.
+            head = _UTF8Decoder().decode(data[:_STR_DECODE])
+            return repr(head)[: _STR_MAX - 3] + "..."
+    except UnicodeDecodeError:
+        return None
+    if len(text) > _STR_MAX:
+        text = text[:_STR_HEAD] + "..." + text[-_STR_TAIL:]
+    return text
+
+
+def _render_binary(data: bytes) -> str:
+    # Three characters per byte: keep whole bytes at both ends.
+    if 3 * len(data) - 1 > _STR_MAX:
+        return data[:16].hex(" ") + " ... " + data[-8:].hex(" ")
+    return data.hex(" ")
+
 
 class Frame(NamedTuple):
     """
@@ -67,6 +183,174 @@ class Frame(NamedTuple):
     rsv2: bool = False
     rsv3: bool = False
 
+    def __str__(self) -> str:
+        """
+        Render the frame for logs: opcode, payload, length, flags.
+
+        The payload is shown as text when it is valid UTF-8 (except in
+        binary frames), in hexadecimal otherwise, and is elided past about
+        75 characters, so that any frame, however large or malformed, gives
+        a short line.
+
+        """
+        data = self.data
+        opcode = self.opcode
+        rendering: Optional[str]
+        if opcode is OP_BINARY:
+            rendering = _render_binary(data)
+        elif opcode is OP_CLOSE:
+            try:
+                rendering = str(Close.parse(data))
+            except (ProtocolError, UnicodeDecodeError):
+                rendering = None
+        else:
+            # Text frames, and frames that may carry text: continuations,
+            # pings and pongs.
+            rendering = _render_text(data)
+        if rendering is None:
+            rendering = _render_binary(data)
+        details = [f"{len(data)} byte{'' if len(data) == 1 else 's'}"]
+        if not self.fin:
+            details.append("continued")
+        details.extend(
+            name for name, bit in zip(("rsv1", "rsv2", "rsv3"), self[3:]) if bit
+        )
+        words = [getattr(opcode, "name", str(opcode))]
+        if rendering:
+            words.append(rendering)
+        words.append(f"[{', '.join(details)}]")
+        return " ".join(words)
+
+    def check(self) -> None:
+        """
+        Check that the frame follows the rules of RFC 6455, section 5.
+
+        The reserved bits must be cleared (once extensions have decoded the
+        frame) and control frames must be short and unfragmented.
+
+        Raises:
+            ProtocolError: If the frame breaks a rule.
+
+        """
+        # RFC 6455 §5.2: "RSV1, RSV2, RSV3: 1 bit each. MUST be 0 unless an
+        # extension is negotiated that defines meanings for non-zero values."
+        if self.rsv1 or self.rsv2 or self.rsv3:
+            raise ProtocolError("reserved bits must be 0")
+        if self.opcode in CTRL_OPCODES:
+            _check_control(self.fin, len(self.data))
+        elif self.opcode not in DATA_OPCODES:
+            raise ProtocolError(f"invalid opcode: {self.opcode}")
+
+    def serialize(self, *, mask: bool) -> bytes:
+        """
+        Serialize the frame, header and payload in one :class:`bytes` object.
+
+        One object lets the I/O layer write the frame with a single call.
+        This method doesn't call :meth:`check`.
+
+        Args:
+            mask: Whether to mask the payload; clients mask every frame, as
+                RFC 6455 §5.3 requires, and servers never do.
+
+        Returns:
+            The frame, as sent on the wire.
+
+        """
+        fin, opcode, data, rsv1, rsv2, rsv3 = self
+        first = (fin << 7) | (rsv1 << 6) | (rsv2 << 5) | (rsv3 << 4) | opcode
+        second = 0x80 if mask else 0
+        length = len(data)
+        # RFC 6455 §5.2: the length is 7 bits, or 126 then 16 bits, or 127
+        # then 64 bits; we always use the shortest encoding.
+        if length < 126:
+            header = _PACK_7(first, second | length)
+        elif length < 0x10000:
+            header = _PACK_16(first, second | 126, length)
+        else:
+            header = _PACK_64(first, second | 127, length)
+        if mask:
+            key = generate_mask()
+            return b"".join((header, key, apply_mask(data, key)))
+        return header + data
+
+    @classmethod
+    async def read(
+        cls,
+        reader: Callable[[int], Awaitable[bytes]],
+        *,
+        mask: bool,
+        max_size: Optional[int] = None,
+        extensions: Optional[Sequence[Extension]] = None,
+    ) -> Frame:
+        """
+        Read a frame from a stream.
+
+        It asks ``reader`` for exactly the bytes it needs, header first,
+        then payload, so it never reads past the frame.
+
+        Args:
+            reader: Coroutine function that reads exactly the given number
+                of bytes, such as :meth:`asyncio.StreamReader.readexactly`.
+            mask: Whether the frame must be masked: ``True`` on a server,
+                ``False`` on a client.
+            max_size: Largest payload to accept, in bytes; :obj:`None` for
+                no limit. It is checked on the announced length, before
+                reading the payload, and again after the extensions.
+            extensions: Extensions to decode the frame with; they are
+                applied in reverse order.
+
+        Returns:
+            The frame, decoded by the extensions and checked.
+
+        Raises:
+            PayloadTooBig: If the payload exceeds ``max_size``.
+            ProtocolError: If the frame is invalid.
+            EOFError: If ``reader`` returns no bytes.
+
+        """
+        parser = FrameParser(mask=mask, max_size=max_size)
+        frame = parser.parse()
+        while frame is None:
+            data = await reader(parser.bytes_needed)
+            if not data:
+                raise EOFError("stream ended in the middle of a frame")
+            parser.feed(data)
+            frame = parser.parse()
+        if extensions:
+            for extension in reversed(extensions):
+                frame = extension.decode(frame, max_size=max_size)
+        frame.check()
+        return frame
+
+    def write(
+        self,
+        write: Callable[[bytes], Any],
+        *,
+        mask: bool,
+        extensions: Optional[Sequence[Extension]] = None,
+    ) -> None:
+        """
+        Write the frame to a stream, in one call to ``write``.
+
+        Args:
+            write: Function that writes bytes, such as
+                :meth:`asyncio.WriteTransport.write`.
+            mask: Whether to mask the frame: ``True`` on a client.
+            extensions: Extensions to encode the frame with; they are
+                applied in order.
+
+        Raises:
+            ProtocolError: If the frame is invalid (checked before the
+                extensions encode it).
+
+        """
+        self.check()
+        frame = self
+        if extensions:
+            for extension in extensions:
+                frame = extension.encode(frame)
+        write(frame.serialize(mask=mask))
+
 
 class Close(NamedTuple):
     """
@@ -80,3 +364,375 @@ class Close(NamedTuple):
 
     code: int
     reason: str
+
+    def __str__(self) -> str:
+        """Render the close code, its meaning, and the reason, for logs."""
+        text = f"{self.code} ({close_code_explanation(self.code)})"
+        if self.reason:
+            text += f" {self.reason}"
+        return text
+
+    @classmethod
+    def parse(cls, data: bytes) -> Close:
+        """
+        Parse the payload of a close frame.
+
+        Args:
+            data: Payload of the close frame.
+
+        Returns:
+            The close code and reason; code 1005 (no status code) with an
+            empty reason when the payload is empty.
+
+        Raises:
+            ProtocolError: If the payload is one byte long or the close code
+                isn't allowed on the wire.
+            UnicodeDecodeError: If the reason isn't valid UTF-8.
+
+        """
+        if len(data) >= 2:
+            (code,) = _UNPACK_16(data)
+            _check_close_code(code)
+            return cls(code, data[2:].decode())
+        if not data:
+            # RFC 6455 §7.1.5: "If this Close control frame contains no
+            # status code, _The WebSocket Connection Close Code_ is
+            # considered to be 1005."
+            return cls(1005, "")
+        # RFC 6455 §5.5.1: "If there is a body, the first two bytes of the
+        # body MUST be a 2-byte unsigned integer".
+        raise ProtocolError("close frame too short")
+
+    def serialize(self) -> bytes:
+        """
+        Serialize the payload of a close frame.
+
+        Returns:
+            The payload, made of the code on two bytes and the reason in
+            UTF-8.
+
+        Raises:
+            ProtocolError: If the close code isn't allowed on the wire.
+
+        """
+        self.check()
+        return struct.pack("!H", self.code) + self.reason.encode()
+
+    def check(self) -> None:
+        """
+        Check that the close code may be sent on the wire.
+
+        Valid codes are 1000 to 1003, 1007 to 1014, and 3000 to 4999.
+
+        Raises:
+            ProtocolError: If the close code is reserved or unassigned.
+
+        """
+        _check_close_code(self.code)
+
+
+def _check_close_code(code: int) -> None:
+    # RFC 6455 §7.4.1: 1004 is reserved; 1005, 1006 and 1015 "MUST NOT be
+    # set as a status code in a Close control frame by an endpoint";
+    # 1000-2999 are reserved for the protocol, 3000-3999 registered with
+    # IANA, 4000-4999 for private use. The IANA registry assigns 1000 to
+    # 1014 (1012-1014 came after RFC 6455).
+    if not (1000 <= code <= 1003 or 1007 <= code <= 1014 or 3000 <= code <= 4999):
+        raise ProtocolError(f"invalid status code: {code}")
+
+
+def parse_close(data: bytes) -> tuple[int, str]:
+    """
+    Parse the payload of a close frame (the classic function).
+
+    Args:
+        data: Payload of the close frame.
+
+    Returns:
+        The close code and reason; ``(1005, "")`` for an empty payload.
+
+    Raises:
+        ProtocolError: If the payload is one byte long or the close code
+            isn't allowed on the wire.
+        UnicodeDecodeError: If the reason isn't valid UTF-8.
+
+    """
+    return Close.parse(data)
+
+
+def serialize_close(code: int, reason: str) -> bytes:
+    """
+    Serialize the payload of a close frame (the classic function).
+
+    Args:
+        code: Close code.
+        reason: Close reason.
+
+    Returns:
+        The payload of the close frame.
+
+    Raises:
+        ProtocolError: If the close code isn't allowed on the wire.
+
+    """
+    return Close(code, reason).serialize()
+
+
+# The high nibble of the first byte, mapped to the FIN, RSV1, RSV2 and RSV3
+# flags: one lookup instead of four bit tests.
+_FLAGS = tuple((bool(i & 8), bool(i & 4), bool(i & 2), bool(i & 1)) for i in range(16))
+
+# States of FrameParser: what it reads next.
+_HEADER = 0
+_LENGTH = 1
+_MASK = 2
+_PAYLOAD = 3
+
+# FrameParser drops the bytes it has consumed when they reach this size, or
+# as soon as it has consumed everything: one copy of what remains, amortized
+# over at least this many bytes.
+_COMPACT = 0x10000
+
+
+class FrameParser:
+    """
+    Incremental parser of frames over one buffer.
+
+    Feed it bytes as they arrive with :meth:`feed`, then call :meth:`parse`
+    until it returns :obj:`None`::
+
+        parser.feed(data)
+        while (frame := parser.parse()) is not None:
+            ...
+
+    The parser reads a frame in four steps: the two-byte header, the
+    extended length, the masking key, the payload. When bytes are missing,
+    it remembers where it stopped. It applies the rules that a frame's header
+    is enough to check, as soon as the header is complete: reserved opcodes,
+    masking, control frames, and the size limit, before buffering the
+    payload. Other rules, such as the reserved bits, which extensions may
+    use, are the caller's business.
+
+    Args:
+        mask: Whether incoming frames must be masked: ``True`` on a
+            server, which receives frames from a client, ``False`` on a
+            client.
+        max_size: Largest payload of a data frame, in bytes, or :obj:`None`
+            for no limit. This is the :attr:`max_size` attribute, which the
+            caller may change between calls to :meth:`parse`, for instance
+            to the budget left to a fragmented message. Control frames
+            aren't subject to it: RFC 6455 limits them to 125 bytes.
+
+    After :meth:`parse` raises an exception, the parser is in an undefined
+    state: it must not be used again.
+
+    """
+
+    __slots__ = (
+        "buffer",
+        "offset",
+        "mask",
+        "max_size",
+        "state",
+        "_first",
+        "_length",
+        "_key",
+    )
+
+    def __init__(self, *, mask: bool, max_size: Optional[int] = None) -> None:
+        #: Bytes received; those before :attr:`offset` are consumed. It is
+        #: the :class:`bytes` object last fed when the parser had consumed
+        #: everything before (no copy), else a :class:`bytearray`.
+        self.buffer: Union[bytes, bytearray] = b""
+        #: Position in :attr:`buffer` of the first byte not consumed yet.
+        self.offset = 0
+        #: Whether incoming frames must be masked.
+        self.mask = mask
+        #: Largest payload of a data frame, in bytes, or :obj:`None`.
+        self.max_size = max_size
+        #: What the parser reads next.
+        self.state = _HEADER
+        # The part of the frame read so far, when parse() stops in the
+        # middle of a frame: the first byte of the header, the length (as
+        # announced by the second byte, then decoded), the masking key.
+        self._first = 0
+        self._length = 0
+        self._key = b""
+
+    def feed(self, data: bytes) -> None:
+        """
+        Add bytes received to the buffer.
+
+        Args:
+            data: Bytes received.
+
+        """
+        buffer = self.buffer
+        offset = self.offset
+        if offset == len(buffer):
+            # Everything buffered is consumed, which is the common case:
+            # keep the new bytes as they are, without a copy. Only bytes are
+            # immutable: copy other types, which the caller may reuse.
+            self.buffer = data if type(data) is bytes else bytearray(data)
+            self.offset = 0
+        elif isinstance(buffer, bytearray):
+            if offset >= _COMPACT:
+                del buffer[:offset]
+                self.offset = 0
+            buffer += data
+        else:
+            # The beginning of a frame is left in a bytes object: move it to
+            # a bytearray, to which the next bytes are appended.
+            buffer = self.buffer = bytearray(buffer[offset:])
+            buffer += data
+            self.offset = 0
+
+    def parse(self) -> Optional[Frame]:
+        """
+        Parse the next frame from the buffer.
+
+        Returns:
+            Frame | None: The next frame, its payload unmasked, or
+            :obj:`None` if more bytes are needed.
+
+        Raises:
+            ProtocolError: If the frame is invalid.
+            PayloadTooBig: If a data frame announces a payload larger than
+                :attr:`max_size`.
+
+        """
+        buffer = self.buffer
+        offset = self.offset
+        size = len(buffer)
+        state = self.state
+        mask = self.mask
+        # The fast path reads a whole frame in local variables; only when a
+        # frame is incomplete does it store them on the parser.
+        if state == _HEADER:
+            if size - offset < 2:
+                if offset == size:
+                    # Everything is consumed: let go of the buffer, which
+                    # may be large, while the connection is idle.
+                    self.buffer = b""
+                    self.offset = 0
+                return None
+            first = buffer[offset]
+            second = buffer[offset + 1]
+            offset += 2
+            opcode = _OPCODES[first & 0x0F]
+            if opcode is None:
+                # RFC 6455 §5.2: "If an unknown opcode is received, the
+                # receiving endpoint MUST _Fail the WebSocket Connection_."
+                raise ProtocolError(f"invalid opcode: {first & 0x0F:#x}")
+            # RFC 6455 §5.1: "The server MUST close the connection upon
+            # receiving a frame that is not masked." and "A client MUST close
+            # a connection if it detects a masked frame."
+            if (second >= 0x80) != mask:
+                raise ProtocolError("incorrect masking")
+            length = second & 0x7F
+            if first & 0x08:
+                # A control frame: check it before its payload. It is never
+                # longer than 125 bytes, so it skips the extended length.
+                _check_control(first & 0x80, length)
+                state = _MASK if mask else _PAYLOAD
+            elif length >= 126:
+                state = _LENGTH
+            else:
+                max_size = self.max_size
+                if max_size is not None and length > max_size:
+                    raise _too_big(length, max_size)
+                state = _MASK if mask else _PAYLOAD
+            key = b""
+        else:
+            first = self._first
+            length = self._length
+            key = self._key
+            opcode = _OPCODES[first & 0x0F]
+            self.state = _HEADER
+
+        if state == _LENGTH:
+            if length == 126:
+                if size - offset < 2:
+                    self._stop(_LENGTH, offset, first, length, key)
+                    return None
+                (length,) = _UNPACK_16(buffer, offset)
+                offset += 2
+            else:
+                if size - offset < 8:
+                    self._stop(_LENGTH, offset, first, length, key)
+                    return None
+                (length,) = _UNPACK_64(buffer, offset)
+                offset += 8
+                # RFC 6455 §5.2: "the most significant bit MUST be 0".
+                if length >> 63:
+                    raise ProtocolError("invalid payload length")
+            # Only data frames get here: control frames are at most 125
+            # bytes long.
+            max_size = self.max_size
+            if max_size is not None and length > max_size:
+                raise _too_big(length, max_size)
+            state = _MASK if mask else _PAYLOAD
+
+        if state == _MASK:
+            if size - offset < 4:
+                self._stop(_MASK, offset, first, length, key)
+                return None
+            key = bytes(buffer[offset : offset + 4])
+            offset += 4
+
+        end = offset + length
+        if size < end:
+            self._stop(_PAYLOAD, offset, first, length, key)
+            return None
+        if mask:
+            data = apply_mask(buffer[offset:end], key)
+        else:
+            payload = buffer[offset:end]
+            data = payload if type(payload) is bytes else bytes(payload)
+        self.offset = end
+        fin, rsv1, rsv2, rsv3 = _FLAGS[first >> 4]
+        frame: Frame = _new_tuple(Frame, (fin, opcode, data, rsv1, rsv2, rsv3))
+        return frame
+
+    def _stop(
+        self, state: int, offset: int, first: int, length: int, key: bytes
+    ) -> None:
+        # Remember what is read of an incomplete frame.
+        self.state = state
+        self.offset = offset
+        self._first = first
+        self._length = length
+        self._key = key
+
+    @property
+    def bytes_needed(self) -> int:
+        """
+        How many bytes :meth:`parse` needs, at least, to make progress.
+
+        After :meth:`parse` returns :obj:`None`, feeding this many bytes is
+        enough to complete the current step (header, extended length, mask
+        or payload) without reading past the frame. Zero means that
+        :meth:`parse` can make progress with the buffered bytes.
+
+        """
+        state = self.state
+        if state == _HEADER:
+            needed = 2
+        elif state == _LENGTH:
+            needed = 2 if self._length == 126 else 8
+        elif state == _MASK:
+            needed = 4
+        else:
+            needed = self._length
+        return max(needed - (len(self.buffer) - self.offset), 0)
+
+    @property
+    def partial(self) -> bool:
+        """Whether the parser holds the beginning of a frame, not the whole."""
+        return self.state != _HEADER or self.offset < len(self.buffer)
+
+    def clear(self) -> None:
+        """Drop the buffered bytes and start over with a new frame."""
+        self.buffer = b""
+        self.offset = 0
+        self.state = _HEADER

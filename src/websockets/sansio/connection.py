@@ -1,0 +1,858 @@
+"""
+The protocol state machine of a WebSocket connection, without I/O.
+
+A :class:`Connection` turns bytes received into events and requests to send
+into bytes. It has no clock and never waits: the I/O layer feeds it with
+:meth:`~Connection.receive_data` and :meth:`~Connection.receive_eof`, collects
+:meth:`~Connection.events_received`, writes :meth:`~Connection.data_to_send`,
+and starts a close timer when :meth:`~Connection.close_expected` says so::
+
+    connection.receive_data(data)
+    for event in connection.events_received():
+        ...
+    for chunk in connection.data_to_send():
+        if chunk:
+            transport.write(chunk)
+        else:
+            transport.write_eof()
+
+A peer that breaks the protocol never makes :meth:`~Connection.receive_data`
+raise: the connection fails with the matching close code, and
+:attr:`~Connection.parser_exc` keeps the error. A caller that misuses the
+connection, for instance by sending once it is closing, gets an exception at
+once.
+
+:class:`Connection` covers the connection once it is open. The opening
+handshake belongs to its subclasses for the client and the server roles,
+which start in the ``CONNECTING`` state.
+
+"""
+
+from __future__ import annotations
+
+import codecs
+import enum
+import logging
+from typing import Optional, Union
+
+from ..exceptions import (
+    OK_CLOSE_CODES,
+    ConnectionClosed,
+    ConnectionClosedError,
+    ConnectionClosedOK,
+    InvalidState,
+    PayloadTooBig,
+    ProtocolError,
+)
+from ..datastructures import Headers
+from ..extensions.base import Extension
+from ..framing import (
+    OP_BINARY,
+    OP_CLOSE,
+    OP_CONT,
+    OP_PING,
+    OP_PONG,
+    OP_TEXT,
+    Close,
+    Frame,
+    FrameParser,
+)
+from ..http import Request, Response
+from ..typing import LoggerLike
+
+
+__all__ = [
+    "Side",
+    "SERVER",
+    "CLIENT",
+    "State",
+    "CONNECTING",
+    "OPEN",
+    "CLOSING",
+    "CLOSED",
+    "Event",
+    "Connection",
+]
+
+
+class Side(enum.IntEnum):
+    """Which end of the connection a :class:`Connection` is."""
+
+    SERVER = 0
+    CLIENT = 1
+
+
+SERVER = Side.SERVER
+CLIENT = Side.CLIENT
+
+
+class State(enum.IntEnum):
+    """State of a WebSocket connection (RFC 6455, sections 4 and 7)."""
+
+    #: Opening handshake in progress.
+    CONNECTING = 0
+    #: Handshake done; messages flow both ways.
+    OPEN = 1
+    #: A close frame was sent, so no more messages may be sent.
+    CLOSING = 2
+    #: The TCP connection is closed.
+    CLOSED = 3
+
+
+CONNECTING = State.CONNECTING
+OPEN = State.OPEN
+CLOSING = State.CLOSING
+CLOSED = State.CLOSED
+
+
+Event = Union[Request, Response, Frame]
+"""
+What :meth:`Connection.events_received` returns: :class:`~websockets.framing.Frame`
+objects once the connection is open; the handshake request (on a server) or
+response (on a client) before.
+"""
+
+# Frames are tuples: tuple.__new__ skips the Python-level __new__ of
+# NamedTuple, once per frame sent.
+_new_frame = tuple.__new__
+
+_UTF8Decoder = codecs.getincrementaldecoder("utf-8")
+
+# Longest close reason that fits in a close frame, in bytes: RFC 6455 §5.5
+# limits control frames to 125 bytes, two of which hold the code.
+_MAX_REASON = 123
+
+
+class Connection:
+    """
+    Sans-I/O implementation of a WebSocket connection.
+
+    Args:
+        side: :data:`~websockets.sansio.connection.CLIENT` or
+            :data:`~websockets.sansio.connection.SERVER`.
+        state: Initial state: ``OPEN``, the default, for a connection whose
+            handshake happened elsewhere; the handshake roles start in
+            ``CONNECTING``.
+        max_size: Largest incoming message, in bytes, or :obj:`None` for no
+            limit. It applies to the whole message, across fragments, once
+            extensions have decoded it (for instance, decompressed it). It is
+            read when the connection is created.
+        logger: Logger for this connection; by default, the
+            ``websockets.client`` or ``websockets.server`` logger.
+
+    Attributes:
+        side: :data:`~websockets.sansio.connection.CLIENT` or
+            :data:`~websockets.sansio.connection.SERVER`.
+        logger: Logger for this connection.
+        debug: Whether ``logger`` logs at the debug level; read when the
+            connection is created, so that logging costs nothing otherwise.
+        max_size: Largest incoming message, in bytes, or :obj:`None`.
+        extensions: Extensions negotiated during the handshake, in the order
+            in which they encode frames; frames received are decoded in the
+            reverse order. The handshake roles set them before the
+            connection opens.
+        close_rcvd: Close frame received from the peer, if any; code 1005
+            stands for a close frame without a code.
+        close_sent: Close frame sent to the peer, if any; code 1005 stands
+            for a close frame without a code.
+        close_rcvd_then_sent: Whether the peer started the closing handshake
+            (``True``) or we did (``False``); :obj:`None` until close
+            frames were exchanged both ways.
+        parser_exc: The peer's error that failed the connection, if any:
+            :exc:`~websockets.exceptions.ProtocolError`,
+            :exc:`~websockets.exceptions.PayloadTooBig`,
+            :exc:`UnicodeDecodeError`, the error of an extension, or
+            :exc:`EOFError` when the connection closed in the middle of a
+            frame. The I/O layer chains it as the ``__cause__`` of the
+            :exc:`~websockets.exceptions.ConnectionClosedError` it raises.
+        handshake_exc: Why the opening handshake failed, if it did; set by
+            the handshake roles.
+        eof_sent: Whether the end of stream is queued in
+            :meth:`data_to_send`.
+        eof_rcvd: Whether :meth:`receive_eof` was called.
+        events: Events not collected yet by :meth:`events_received`;
+            the handshake roles append their requests and responses here.
+
+    """
+
+    def __init__(
+        self,
+        side: Side,
+        *,
+        state: State = OPEN,
+        max_size: Optional[int] = 2**20,
+        logger: Optional[LoggerLike] = None,
+    ) -> None:
+        if logger is None:
+            logger = logging.getLogger(f"websockets.{side.name.lower()}")
+        self.logger: LoggerLike = logger
+        self.debug = logger.isEnabledFor(logging.DEBUG)
+        self.side = side
+        self._state = state
+        self.max_size = max_size
+        self.extensions: list[Extension] = []
+
+        self.close_rcvd: Optional[Close] = None
+        self.close_sent: Optional[Close] = None
+        self.close_rcvd_then_sent: Optional[bool] = None
+        self.parser_exc: Optional[Exception] = None
+        self.handshake_exc: Optional[Exception] = None
+        self.eof_sent = False
+        self.eof_rcvd = False
+
+        self.events: list[Event] = []
+        self._writes: list[bytes] = []
+
+        # Frames received. RFC 6455 §5.1: "a client MUST mask all frames that
+        # it sends to the server" and "A server MUST NOT mask any frames that
+        # it sends to the client": the parser checks incoming frames, and
+        # _mask says whether to mask outgoing ones.
+        self._mask = side is CLIENT
+        self._parser = FrameParser(mask=side is SERVER, max_size=max_size)
+        # Bound methods, looked up once rather than once per call.
+        self._feed = self._parser.feed
+        self._parse = self._parser.parse
+        # After a failure or the peer's close frame, every byte received is
+        # dropped.
+        self._discarding = False
+
+        # Message being received: whether it is fragmented and not finished
+        # yet; the bytes it may still carry under max_size; the UTF-8
+        # decoder that validates a fragmented text message.
+        self._fragmented = False
+        self._budget = max_size
+        self._decoder: Optional[codecs.IncrementalDecoder] = None
+
+        # Message being sent: whether it is fragmented and not finished yet.
+        self._sending_fragments = False
+
+    # State.
+
+    @property
+    def state(self) -> State:
+        """
+        State of the connection.
+
+        Only the core changes it, through this property, which logs each
+        change at the debug level.
+
+        """
+        return self._state
+
+    @state.setter
+    def state(self, state: State) -> None:
+        if self.debug:
+            self.logger.debug("= connection is %s", state.name)
+        self._state = state
+
+    @property
+    def close_code(self) -> Optional[int]:
+        """
+        Close code of the connection (RFC 6455, section 7.1.5).
+
+        It is the code of the peer's close frame, 1005 if that frame had no
+        code, or 1006 if the connection closed without one. It is
+        :obj:`None` until the peer's close frame arrives or the connection
+        closes.
+
+        """
+        if self.close_rcvd is not None:
+            return self.close_rcvd.code
+        if self._state is CLOSED:
+            return 1006
+        return None
+
+    @property
+    def close_reason(self) -> Optional[str]:
+        """
+        Close reason of the connection (RFC 6455, section 7.1.6).
+
+        It is the reason in the peer's close frame, or ``""`` if there was
+        none. It is :obj:`None` when :attr:`close_code` is.
+
+        """
+        if self.close_rcvd is not None:
+            return self.close_rcvd.reason
+        if self._state is CLOSED:
+            return ""
+        return None
+
+    @property
+    def close_exc(self) -> ConnectionClosed:
+        """
+        Exception to raise when the application uses a closed connection.
+
+        :exc:`~websockets.exceptions.ConnectionClosedOK` when close frames
+        were exchanged both ways, with codes 1000, 1001 or 1005;
+        :exc:`~websockets.exceptions.ConnectionClosedError` otherwise. The
+        exception carries :attr:`close_code` (1006 before the connection is
+        closed, when it isn't known yet), :attr:`close_reason`,
+        :attr:`close_rcvd` and :attr:`close_sent`. Setting its
+        ``__cause__`` to :attr:`parser_exc` is up to the I/O layer.
+
+        """
+        rcvd = self.close_rcvd
+        sent = self.close_sent
+        exc_type: type[ConnectionClosed]
+        if (
+            rcvd is not None
+            and sent is not None
+            and rcvd.code in OK_CLOSE_CODES
+            and sent.code in OK_CLOSE_CODES
+        ):
+            exc_type = ConnectionClosedOK
+        else:
+            exc_type = ConnectionClosedError
+        if rcvd is not None:
+            return exc_type(rcvd.code, rcvd.reason, rcvd=rcvd, sent=sent)
+        return exc_type(1006, "", rcvd=None, sent=sent)
+
+    # Bytes received.
+
+    def receive_data(self, data: bytes) -> None:
+        """
+        Process bytes received from the network.
+
+        Then collect events with :meth:`events_received` and bytes to send
+        with :meth:`data_to_send`: answers to pings and close frames are
+        queued there.
+
+        This never raises because of what the peer sent. When the peer
+        breaks the protocol, the connection fails with close code 1002
+        (protocol error), 1007 (invalid UTF-8), 1009 (message too big) or
+        1011 (an extension's unexpected error), :attr:`parser_exc` records
+        the error, and every byte received afterwards is dropped.
+
+        Args:
+            data: Bytes received.
+
+        Raises:
+            EOFError: If :meth:`receive_eof` was called before.
+
+        """
+        if self.eof_rcvd:
+            raise EOFError("data received after the end of stream")
+        if self._discarding:
+            return
+        if self._state is CONNECTING:
+            self.receive_handshake_data(data)
+            return
+        self._feed(data)
+        self._receive_frames()
+
+    def receive_eof(self) -> None:
+        """
+        Process the end of the stream: the peer closed the TCP connection.
+
+        The connection becomes ``CLOSED``; the end of our stream is queued in
+        :meth:`data_to_send`, if it isn't yet. Further calls do nothing.
+
+        """
+        if self.eof_rcvd:
+            return
+        self.eof_rcvd = True
+        if not self._discarding:
+            if self._state is CONNECTING:
+                self.receive_handshake_eof()
+            elif self._parser.partial and self.parser_exc is None:
+                self.parser_exc = EOFError("connection closed in the middle of a frame")
+        # RFC 6455 §7.1.1: once the peer closed the TCP connection, there is
+        # nothing left to do but close ours.
+        self.send_eof()
+        self._discard()
+        self.state = CLOSED
+
+    def receive_handshake_data(self, data: bytes) -> None:
+        """
+        Process bytes received during the opening handshake.
+
+        :meth:`receive_data` calls this hook while the connection is
+        ``CONNECTING``. The handshake roles implement it: once the handshake
+        succeeds, they call :meth:`open` with the bytes that follow it.
+
+        Args:
+            data: Bytes received.
+
+        """
+        raise NotImplementedError
+
+    def receive_handshake_eof(self) -> None:
+        """
+        Process the end of the stream during the opening handshake.
+
+        :meth:`receive_eof` calls this hook while the connection is
+        ``CONNECTING``, then closes the connection. The handshake roles
+        implement it.
+
+        """
+        raise NotImplementedError
+
+    def open(self, leftover: bytes = b"") -> None:
+        """
+        Open the connection once the opening handshake succeeded.
+
+        The handshake roles call this method. Bytes received after the
+        handshake are processed as frames, as :meth:`receive_data` would.
+
+        Args:
+            leftover: Bytes received after the end of the handshake.
+
+        Raises:
+            InvalidState: If the connection isn't ``CONNECTING``.
+
+        """
+        if self._state is not CONNECTING:
+            raise InvalidState(f"cannot open a connection that is {self._state.name}")
+        self.state = OPEN
+        if leftover:
+            self._feed(leftover)
+            self._receive_frames()
+
+    def _receive_frames(self) -> None:
+        # The hot path: one pass over what the parser can return.
+        parse = self._parse
+        try:
+            frame = parse()
+            while frame is not None:
+                self._receive_frame(frame)
+                frame = parse()
+        except ProtocolError as exc:
+            self._fail_on(exc, 1002)
+        except UnicodeDecodeError as exc:
+            self._fail_on(exc, 1007)
+        except PayloadTooBig as exc:
+            self._fail_on(exc, 1009)
+        except Exception as exc:
+            # An extension failed in a way it didn't plan for.
+            self.logger.error("unexpected error while receiving frames", exc_info=True)
+            self._fail_on(exc, 1011, "unexpected error")
+
+    def _receive_frame(self, frame: Frame) -> None:
+        if self.debug:
+            self.logger.debug("< %s", frame)
+        opcode = frame.opcode
+
+        # RFC 6455 §5.4: "A fragmented message consists of a single frame
+        # with the FIN bit clear and an opcode other than 0, followed by zero
+        # or more frames with the FIN bit clear and the opcode set to 0, and
+        # terminated by a single frame with the FIN bit set and an opcode of
+        # 0." Control frames may come in between.
+        if opcode is OP_TEXT or opcode is OP_BINARY:
+            if self._fragmented:
+                raise ProtocolError("expected a continuation frame")
+            is_data = True
+        elif opcode is OP_CONT:
+            if not self._fragmented:
+                raise ProtocolError("unexpected continuation frame")
+            is_data = True
+        else:
+            is_data = False
+
+        if self.extensions:
+            # Control frames aren't subject to max_size.
+            budget = self._budget if is_data else None
+            for extension in reversed(self.extensions):
+                frame = extension.decode(frame, max_size=budget)
+            if budget is not None and len(frame.data) > budget:
+                raise PayloadTooBig(
+                    f"over size limit ({len(frame.data)} > {budget} bytes)"
+                )
+        # RFC 6455 §5.2: RSV1, RSV2, RSV3 "MUST be 0 unless an extension is
+        # negotiated that defines meanings for non-zero values". Extensions
+        # clear the bits they use.
+        if frame.rsv1 or frame.rsv2 or frame.rsv3:
+            raise ProtocolError("reserved bits must be 0")
+
+        if is_data:
+            data = frame.data
+            fin = frame.fin
+            # RFC 6455 §8.1: "When an endpoint is to interpret a byte stream
+            # as UTF-8 but finds that the byte stream is not, in fact, a
+            # valid UTF-8 stream, that endpoint MUST _Fail the WebSocket
+            # Connection_." Validate each fragment as it arrives.
+            if opcode is OP_TEXT:
+                if fin:
+                    data.decode()
+                else:
+                    self._decoder = _UTF8Decoder()
+                    self._decoder.decode(data)
+            elif opcode is OP_CONT and self._decoder is not None:
+                self._decoder.decode(data, fin)
+            if fin:
+                if self._fragmented:
+                    self._fragmented = False
+                    self._decoder = None
+                    self._budget = self._parser.max_size = self.max_size
+            else:
+                self._fragmented = True
+                if self._budget is not None:
+                    # The parser checks the next frames' announced length
+                    # against what the message may still carry.
+                    self._budget -= len(data)
+                    self._parser.max_size = self._budget
+            self.events.append(frame)
+
+        elif opcode is OP_PING:
+            # RFC 6455 §5.5.2: "Upon receipt of a Ping frame, an endpoint MUST
+            # send a Pong frame in response, unless it already received a
+            # Close frame." and §5.5.3: "A Pong frame sent in response to a
+            # Ping frame must have identical "Application data"".
+            pong = (True, OP_PONG, frame.data, False, False, False)
+            self._send_frame(_new_frame(Frame, pong))
+            self.events.append(frame)
+
+        elif opcode is OP_PONG:
+            self.events.append(frame)
+
+        else:  # OP_CLOSE
+            close = Close.parse(frame.data)
+            self.close_rcvd = close
+            if self._state is OPEN:
+                # RFC 6455 §5.5.1: "If an endpoint receives a Close frame and
+                # did not previously send a Close frame, the endpoint MUST
+                # send a Close frame in response. [...] the endpoint
+                # typically echos the status code it received."
+                self._send_close(Close(close.code, ""))
+                self.close_rcvd_then_sent = True
+            else:
+                # We sent a close frame first: this is the answer.
+                self.close_rcvd_then_sent = False
+            # RFC 6455 §7.1.1: "the server SHOULD close the underlying TCP
+            # connection" once the closing handshake is done; the client
+            # waits for it.
+            if self.side is SERVER:
+                self.send_eof()
+            self.events.append(frame)
+            # RFC 6455 §5.5.1: the peer "MUST NOT send any more data frames
+            # after sending a Close frame": anything that follows is dropped.
+            self._discard()
+
+    def _fail_on(self, exc: Exception, code: int, reason: Optional[str] = None) -> None:
+        # The peer broke the protocol: record why, then fail the connection.
+        self.parser_exc = exc
+        if reason is None:
+            reason = str(exc)
+        self.fail(code, reason)
+
+    def _discard(self) -> None:
+        self._discarding = True
+        self._parser.clear()
+
+    # Events and bytes out.
+
+    def events_received(self) -> list[Event]:
+        """
+        Collect the events received since the last call.
+
+        Frames come after extensions decoded them; pings and close frames
+        are among them, though the connection answers them already.
+
+        Returns:
+            Events, in the order they were received.
+
+        """
+        events, self.events = self.events, []
+        return events
+
+    def data_to_send(self) -> list[bytes]:
+        """
+        Collect the bytes to send since the last call.
+
+        Returns:
+            Bytes to write, in order, one :class:`bytes` object per frame.
+            An empty :class:`bytes` object means: half-close the TCP
+            connection now, with ``write_eof()``, then expect it to close.
+
+        """
+        writes, self._writes = self._writes, []
+        return writes
+
+    def close_expected(self) -> bool:
+        """
+        Tell whether the TCP connection is expected to close soon.
+
+        This is the case once a close frame is sent (the closing handshake
+        is under way, or the connection failed), or the opening handshake
+        failed. The I/O layer should then close the TCP connection if the
+        peer doesn't within a timeout. Call this method after
+        :meth:`receive_data`, :meth:`receive_eof`, :meth:`send_close` and
+        :meth:`fail`.
+
+        Returns:
+            Whether to start a close timer.
+
+        """
+        state = self._state
+        if state is CLOSING:
+            return True
+        if state is CLOSED:
+            return False
+        return self.eof_sent or self._discarding or self.handshake_exc is not None
+
+    # Sending.
+
+    def send_text(self, data: bytes, fin: bool = True) -> None:
+        """
+        Send a text frame, the first or only frame of a text message.
+
+        Args:
+            data: Payload, encoded in UTF-8.
+            fin: ``False`` to send the message in fragments; continue it
+                with :meth:`send_continuation`.
+
+        Raises:
+            InvalidState: If the connection isn't ``OPEN``, or if a
+                fragmented message is in progress.
+
+        """
+        if self._state is not OPEN:
+            raise self._not_open()
+        if self._sending_fragments:
+            raise InvalidState("expected a continuation frame")
+        self._sending_fragments = not fin
+        self._send_frame(_new_frame(Frame, (fin, OP_TEXT, data, False, False, False)))
+
+    def send_binary(self, data: bytes, fin: bool = True) -> None:
+        """
+        Send a binary frame, the first or only frame of a binary message.
+
+        Args:
+            data: Payload.
+            fin: ``False`` to send the message in fragments; continue it
+                with :meth:`send_continuation`.
+
+        Raises:
+            InvalidState: If the connection isn't ``OPEN``, or if a
+                fragmented message is in progress.
+
+        """
+        if self._state is not OPEN:
+            raise self._not_open()
+        if self._sending_fragments:
+            raise InvalidState("expected a continuation frame")
+        self._sending_fragments = not fin
+        self._send_frame(_new_frame(Frame, (fin, OP_BINARY, data, False, False, False)))
+
+    def send_continuation(self, data: bytes, fin: bool) -> None:
+        """
+        Send a continuation frame of a fragmented message.
+
+        Args:
+            data: Payload; UTF-8 for a text message, though a fragment may
+                end in the middle of a character.
+            fin: ``True`` for the last frame of the message.
+
+        Raises:
+            InvalidState: If the connection isn't ``OPEN``, or if no
+                fragmented message is in progress.
+
+        """
+        if self._state is not OPEN:
+            raise self._not_open()
+        if not self._sending_fragments:
+            raise InvalidState("unexpected continuation frame")
+        self._sending_fragments = not fin
+        self._send_frame(_new_frame(Frame, (fin, OP_CONT, data, False, False, False)))
+
+    def send_ping(self, data: bytes) -> None:
+        """
+        Send a ping frame.
+
+        It may go in the middle of a fragmented message.
+
+        Args:
+            data: Payload, up to 125 bytes.
+
+        Raises:
+            InvalidState: If the connection isn't ``OPEN``.
+            ValueError: If ``data`` is longer than 125 bytes.
+
+        """
+        if self._state is not OPEN:
+            raise self._not_open()
+        self._check_control(data)
+        self._send_frame(_new_frame(Frame, (True, OP_PING, data, False, False, False)))
+
+    def send_pong(self, data: bytes) -> None:
+        """
+        Send a pong frame.
+
+        Pings are answered automatically; this sends an unsolicited pong,
+        which serves as a unidirectional heartbeat (RFC 6455, section 5.5.3).
+
+        Args:
+            data: Payload, up to 125 bytes.
+
+        Raises:
+            InvalidState: If the connection isn't ``OPEN``.
+            ValueError: If ``data`` is longer than 125 bytes.
+
+        """
+        if self._state is not OPEN:
+            raise self._not_open()
+        self._check_control(data)
+        self._send_frame(_new_frame(Frame, (True, OP_PONG, data, False, False, False)))
+
+    def send_close(self, code: Optional[int] = None, reason: str = "") -> None:
+        """
+        Start the closing handshake: send a close frame.
+
+        The connection becomes ``CLOSING``: no more messages may be sent.
+        The peer answers with its own close frame, then the server closes
+        the TCP connection.
+
+        Args:
+            code: Close code; :obj:`None` sends a close frame without a code,
+                which the peer sees as 1005.
+            reason: Close reason; it requires a code.
+
+        Raises:
+            InvalidState: If the connection isn't ``OPEN``.
+            ValueError: If ``code`` may not be sent (for instance 1005 or
+                1006), if ``reason`` is given without a code, or if it is
+                longer than 123 bytes once encoded.
+
+        """
+        if self._state is not OPEN:
+            raise self._not_open()
+        if code is None:
+            if reason:
+                raise ValueError("cannot send a reason without a code")
+            close = Close(1005, "")
+        else:
+            close = Close(code, reason)
+            try:
+                close.check()
+            except ProtocolError as exc:
+                raise ValueError(str(exc)) from None
+            if len(reason.encode()) > _MAX_REASON:
+                raise ValueError(f"close reason is longer than {_MAX_REASON} bytes")
+        self._send_close(close)
+
+    def fail(self, code: int, reason: str = "") -> None:
+        """
+        Fail the WebSocket connection (RFC 6455, section 7.1.7).
+
+        If the connection is ``OPEN``, send a close frame with ``code`` and
+        ``reason`` (truncated to fit) and make it ``CLOSING``; with code 1006,
+        send nothing. Then stop processing data received. A server
+        half-closes the TCP connection at once; a client expects the server
+        to close it.
+
+        The core calls this method when the peer breaks the protocol; the
+        I/O layer may call it too, for instance when a message received is
+        unacceptable to the application.
+
+        Args:
+            code: Close code, such as 1002, 1007, 1009 or 1011.
+            reason: Close reason.
+
+        Raises:
+            ValueError: If ``code`` may not be sent.
+
+        """
+        close: Optional[Close] = None
+        if self._state is OPEN and code != 1006:
+            close = Close(code, _truncate(reason))
+            try:
+                close.check()
+            except ProtocolError as exc:
+                raise ValueError(str(exc)) from None
+        if self.debug:
+            self.logger.debug("! failing connection with code %d", code)
+        if self._state is OPEN:
+            # RFC 6455 §7.1.7: "If _The WebSocket Connection is Established_
+            # prior to the point where the endpoint is required to _Fail the
+            # WebSocket Connection_, the endpoint SHOULD send a Close frame
+            # with an appropriate status code".
+            if close is None:
+                self.state = CLOSING
+            else:
+                self._send_close(close)
+        # RFC 6455 §7.1.1: "the server SHOULD close the underlying TCP
+        # connection" first; the client waits for the server to do it.
+        if self.side is SERVER:
+            self.send_eof()
+        # RFC 6455 §7.1.7: "An endpoint MUST NOT continue to attempt to
+        # process data (including a responding Close frame) from the remote
+        # endpoint after being instructed to _Fail the WebSocket
+        # Connection_."
+        self._discard()
+
+    def send_data(self, data: bytes) -> None:
+        """
+        Queue bytes to send as they are.
+
+        The handshake roles send HTTP messages with this method; frames go
+        through the ``send_*()`` methods.
+
+        Args:
+            data: Bytes to send.
+
+        """
+        self._writes.append(data)
+
+    def send_eof(self) -> None:
+        """
+        Queue the end of the stream: half-close the TCP connection.
+
+        It appears as ``b""`` in :meth:`data_to_send`. Nothing may be sent
+        afterwards. Further calls do nothing.
+
+        """
+        if not self.eof_sent:
+            if self.debug:
+                self.logger.debug("> EOF")
+            self.eof_sent = True
+            self._writes.append(b"")
+
+    def log_handshake(self, direction: str, start_line: str, headers: Headers) -> None:
+        """
+        Log an HTTP message of the opening handshake, when debugging.
+
+        Args:
+            direction: ``">"`` for a message sent, ``"<"`` for one received.
+            start_line: Request line or status line.
+            headers: Headers of the message.
+
+        """
+        if self.debug:
+            self.logger.debug("%s %s", direction, start_line)
+            for key, value in headers.raw_items():
+                self.logger.debug("%s %s: %s", direction, key, value)
+
+    def _send_frame(self, frame: Frame) -> None:
+        if self.debug:
+            self.logger.debug("> %s", frame)
+        if self.extensions:
+            for extension in self.extensions:
+                frame = extension.encode(frame)
+        self._writes.append(frame.serialize(mask=self._mask))
+
+    def _send_close(self, close: Close) -> None:
+        # RFC 6455 §5.5.1: "If there is a body, the first two bytes of the
+        # body MUST be a 2-byte unsigned integer [...] representing a status
+        # code": 1005 stands for a close frame without a body.
+        data = b"" if close.code == 1005 else close.serialize()
+        self._send_frame(_new_frame(Frame, (True, OP_CLOSE, data, False, False, False)))
+        self.close_sent = close
+        self.state = CLOSING
+
+    def _not_open(self) -> InvalidState:
+        return InvalidState(f"connection is {self._state.name}, not OPEN")
+
+    @staticmethod
+    def _check_control(data: bytes) -> None:
+        # RFC 6455 §5.5: "All control frames MUST have a payload length of
+        # 125 bytes or less".
+        if len(data) > 125:
+            raise ValueError("control frame payload is longer than 125 bytes")
+
+
+def _truncate(reason: str) -> str:
+    # Shorten a reason that doesn't fit in a close frame, at a character
+    # boundary.
+    encoded = reason.encode()
+    if len(encoded) <= _MAX_REASON:
+        return reason
+    return encoded[: _MAX_REASON - 3].decode(errors="ignore") + "..."

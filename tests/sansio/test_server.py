@@ -1,0 +1,281 @@
+import logging
+
+import pytest
+
+from websockets.exceptions import (
+    InvalidHeader,
+    InvalidMessage,
+    InvalidOrigin,
+    InvalidUpgrade,
+)
+from websockets.framing import OP_TEXT, Frame
+from websockets.http import SERVER, Request
+from websockets.sansio.connection import CONNECTING, OPEN
+from websockets.sansio.server import ServerConnection, http_date
+from websockets.utils import accept_key
+
+from .extensions import Rsv2Extension, ServerRsv2Factory
+
+
+KEY = "dGhlIHNhbXBsZSBub25jZQ=="
+DATE = "Sun, 06 Nov 1994 08:49:37 GMT"
+
+
+@pytest.fixture(autouse=True)
+def fixed_date(monkeypatch):
+    monkeypatch.setattr("websockets.sansio.server.http_date", lambda: DATE)
+
+
+def request_bytes(*extra_headers, path="/chat", **replace):
+    headers = {
+        "Host": "example.com",
+        "Upgrade": "websocket",
+        "Connection": "Upgrade",
+        "Sec-WebSocket-Key": KEY,
+        "Sec-WebSocket-Version": "13",
+    }
+    headers.update(replace)
+    lines = [f"GET {path} HTTP/1.1"]
+    lines += [f"{name}: {value}" for name, value in headers.items() if value is not None]
+    lines += extra_headers
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def receive_request(server, data):
+    server.receive_data(data)
+    [request] = server.events_received()
+    return request
+
+
+def answer(server, *extra_headers, **replace):
+    """Receive a request, accept it, send the response; return the response."""
+    response = server.accept(receive_request(server, request_bytes(*extra_headers, **replace)))
+    server.send_response(response)
+    return response
+
+
+def test_request_event():
+    server = ServerConnection()
+    request = receive_request(server, request_bytes())
+    assert isinstance(request, Request) and request.path == "/chat"
+    assert server.request is request
+    assert server.state is CONNECTING
+
+
+def test_request_byte_by_byte():
+    server = ServerConnection()
+    data = request_bytes()
+    for i in range(len(data) - 1):
+        server.receive_data(data[i : i + 1])
+        assert server.events_received() == []
+    server.receive_data(data[-1:])
+    assert [event.path for event in server.events_received()] == ["/chat"]
+
+
+def test_accept_exact_bytes():
+    server = ServerConnection()
+    answer(server)
+    assert server.data_to_send() == [
+        f"HTTP/1.1 101 Switching Protocols\r\n"
+        f"Date: {DATE}\r\n"
+        f"Upgrade: websocket\r\n"
+        f"Connection: Upgrade\r\n"
+        f"Sec-WebSocket-Accept: {accept_key(KEY)}\r\n"
+        f"Server: {SERVER}\r\n"
+        f"\r\n".encode()
+    ]
+    assert server.state is OPEN
+    assert server.handshake_exc is None
+
+
+def test_frames_received_before_the_response_are_kept():
+    server = ServerConnection()
+    request = receive_request(server, request_bytes() + b"\x81\x82\x00\x00\x00\x00hi")
+    server.send_response(server.accept(request))
+    assert server.events_received() == [Frame(True, OP_TEXT, b"hi")]
+
+
+def test_reject():
+    server = ServerConnection()
+    response = server.reject(404, "Not here.\n")
+    assert (response.status_code, response.reason_phrase) == (404, "Not Found")
+    assert response.body == b"Not here.\n"
+    assert list(response.headers.raw_items()) == [
+        ("Date", DATE),
+        ("Connection", "close"),
+        ("Content-Length", "10"),
+        ("Content-Type", "text/plain; charset=utf-8"),
+        ("Server", SERVER),
+    ]
+    server.send_response(response)
+    assert server.data_to_send() == [response.serialize(), b""]
+    assert server.handshake_exc is None
+    assert server.close_expected()
+
+
+@pytest.mark.parametrize(
+    "replace, status, error",
+    [
+        ({"Upgrade": None}, 426, InvalidUpgrade),
+        ({"Connection": "keep-alive"}, 426, InvalidUpgrade),
+        ({"Sec-WebSocket-Key": None}, 400, InvalidHeader),
+        ({"Sec-WebSocket-Version": "8"}, 400, InvalidHeader),
+    ],
+)
+def test_refused_requests(replace, status, error):
+    server = ServerConnection()
+    response = answer(server, **replace)
+    assert response.status_code == status
+    assert isinstance(server.handshake_exc, error)
+    assert response.body.decode().startswith("Failed to open a WebSocket connection: ")
+    assert server.data_to_send()[-1] == b""
+    assert server.state is CONNECTING
+
+
+def test_upgrade_required_says_what_to_upgrade_to():
+    response = answer(ServerConnection(), Upgrade=None)
+    assert response.headers["Upgrade"] == "websocket"
+
+
+def test_malformed_request_gets_400():
+    server = ServerConnection()
+    server.receive_data(b"GET / HTTP/1.0\r\n\r\n")
+    assert server.events_received() == []
+    assert isinstance(server.handshake_exc, InvalidMessage)
+    response, eof = server.data_to_send()
+    assert response.startswith(b"HTTP/1.1 400 Bad Request\r\n")
+    assert eof == b""
+
+
+def test_eof_during_request_gets_no_answer():
+    server = ServerConnection()
+    server.receive_data(b"GET / HTTP/1.1\r\n")
+    server.receive_eof()
+    assert isinstance(server.handshake_exc, InvalidMessage)
+    assert server.data_to_send() == [b""]
+
+
+# Origins.
+
+
+@pytest.mark.parametrize(
+    "origins, origin, status",
+    [
+        (None, "https://evil.example", 101),
+        (["https://example.com"], "https://example.com", 101),
+        (["https://example.com"], "https://evil.example", 403),
+        (["https://example.com"], None, 403),
+        (["https://example.com", None], None, 101),
+    ],
+)
+def test_origins(origins, origin, status):
+    server = ServerConnection(origins=origins)
+    response = answer(server, Origin=origin)
+    assert response.status_code == status
+    if status == 403:
+        assert isinstance(server.handshake_exc, InvalidOrigin)
+
+
+def test_multiple_origins():
+    server = ServerConnection(origins=["https://example.com"])
+    response = answer(server, "Origin: https://example.com", "Origin: https://example.com")
+    assert response.status_code == 400
+    assert isinstance(server.handshake_exc, InvalidHeader)
+
+
+# Extensions.
+
+
+def test_extension_negotiated():
+    server = ServerConnection(extensions=[ServerRsv2Factory()])
+    response = answer(server, "Sec-WebSocket-Extensions: x-other, x-rsv2")
+    assert response.headers["Sec-WebSocket-Extensions"] == "x-rsv2"
+    assert server.extensions == [Rsv2Extension()]
+    server.receive_data(b"\xa1\x82\x00\x00\x00\x00ih")
+    assert server.events_received() == [Frame(True, OP_TEXT, b"hi")]
+
+
+def test_extension_declined_then_accepted():
+    server = ServerConnection(extensions=[ServerRsv2Factory()])
+    response = answer(server, "Sec-WebSocket-Extensions: x-rsv2; a=1, x-rsv2")
+    assert response.headers["Sec-WebSocket-Extensions"] == "x-rsv2"
+
+
+def test_extension_not_supported():
+    server = ServerConnection()
+    response = answer(server, "Sec-WebSocket-Extensions: x-rsv2")
+    assert "Sec-WebSocket-Extensions" not in response.headers
+    assert server.extensions == []
+
+
+def test_extension_all_declined():
+    server = ServerConnection(extensions=[ServerRsv2Factory()])
+    response = answer(server, "Sec-WebSocket-Extensions: x-rsv2; a=1")
+    assert "Sec-WebSocket-Extensions" not in response.headers
+
+
+# Subprotocols.
+
+
+@pytest.mark.parametrize(
+    "server_subprotocols, offer, selected",
+    [
+        # Equal sums of ranks: the client's preference wins.
+        (["chat", "superchat"], "superchat, chat", "superchat"),
+        # Ranks 0 + 1 for chat beat 0 + 2 for superchat.
+        (["chat", "other", "superchat"], "superchat, chat", "chat"),
+        (["superchat", "chat"], "superchat, chat", "superchat"),
+        (["a", "b", "c"], "c, b, a", "c"),
+        (["chat"], "other", None),
+        ([], "chat", None),
+    ],
+)
+def test_subprotocol_selection(server_subprotocols, offer, selected):
+    server = ServerConnection(subprotocols=server_subprotocols)
+    response = answer(server, f"Sec-WebSocket-Protocol: {offer}")
+    assert server.subprotocol == selected
+    assert response.headers.get("Sec-WebSocket-Protocol") == selected
+
+
+def test_subprotocol_over_several_headers():
+    server = ServerConnection(subprotocols=["superchat"])
+    answer(server, "Sec-WebSocket-Protocol: chat", "Sec-WebSocket-Protocol: superchat")
+    assert server.subprotocol == "superchat"
+
+
+def test_no_subprotocol_offered():
+    server = ServerConnection(subprotocols=["chat"])
+    response = answer(server)
+    assert server.subprotocol is None
+    assert "Sec-WebSocket-Protocol" not in response.headers
+
+
+def test_custom_select_subprotocol():
+    def select(client, server):
+        return client[-1]
+
+    server = ServerConnection(subprotocols=["chat"], select_subprotocol=select)
+    answer(server, "Sec-WebSocket-Protocol: chat, superchat")
+    assert server.subprotocol == "superchat"
+
+
+def test_invalid_subprotocols_refused():
+    with pytest.raises(TypeError):
+        ServerConnection(subprotocols="chat")
+
+
+def test_http_date():
+    assert http_date(784111777) == DATE
+    assert http_date(0) == "Thu, 01 Jan 1970 00:00:00 GMT"
+
+
+def test_debug_logs_the_handshake(caplog):
+    logger = logging.getLogger("test.server")
+    logger.setLevel(logging.DEBUG)
+    server = ServerConnection(logger=logger)
+    with caplog.at_level(logging.DEBUG, logger="test.server"):
+        answer(server, Upgrade=None)
+    messages = [record.getMessage() for record in caplog.records]
+    assert "< GET /chat HTTP/1.1" in messages
+    assert "> HTTP/1.1 426 Upgrade Required" in messages
+    assert any(message.startswith("! invalid handshake request: ") for message in messages)
