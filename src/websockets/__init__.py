@@ -57,6 +57,18 @@ _LAZY: dict[str, str] = {
     "ExtensionName": ".typing",
     "ExtensionParameter": ".typing",
     "ExtensionHeader": ".typing",
+    # asyncio client and server
+    "connect": ".client",
+    "unix_connect": ".client",
+    "WebSocketClientProtocol": ".client",
+    "serve": ".server",
+    "unix_serve": ".server",
+    "WebSocketServer": ".server",
+    "WebSocketServerProtocol": ".server",
+    "WebSocketCommonProtocol": ".protocol",
+    "broadcast": ".protocol",
+    "basic_auth_protocol_factory": ".auth",
+    "BasicAuthWebSocketServerProtocol": ".auth",
 }
 
 __all__ = ["__version__", *_LAZY]
@@ -77,6 +89,8 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .auth import BasicAuthWebSocketServerProtocol, basic_auth_protocol_factory
+    from .client import WebSocketClientProtocol, connect, unix_connect
     from .datastructures import Headers, MultipleValuesError
     from .exceptions import (
         AbortHandshake,
@@ -105,6 +119,8 @@ if TYPE_CHECKING:  # pragma: no cover
         WebSocketException,
         WebSocketProtocolError,
     )
+    from .protocol import WebSocketCommonProtocol, broadcast
+    from .server import WebSocketServer, WebSocketServerProtocol, serve, unix_serve
     from .typing import (
         Data,
         ExtensionHeader,

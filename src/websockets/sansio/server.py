@@ -144,7 +144,8 @@ class ServerConnection(Connection):
         negotiated extensions and subprotocol. Otherwise it refuses the
         request with the matching status: ``403`` for a forbidden origin,
         ``426`` for a request that isn't a WebSocket upgrade, ``400`` for
-        any other error, and :attr:`handshake_exc` records why.
+        any other error, and :attr:`~websockets.sansio.connection.Connection.handshake_exc`
+        records why.
 
         Args:
             request: The request received.

@@ -1,0 +1,904 @@
+"""
+The asyncio layer shared by clients and servers.
+
+:class:`WebSocketCommonProtocol` is an :class:`asyncio.Protocol` that drives a
+sans-I/O :class:`~websockets.sansio.connection.Connection`, stored as
+``self.sansio``. Its :meth:`~WebSocketCommonProtocol.data_received` feeds the
+core, writes what the core queued, and wakes at most one waiter: complete
+messages go into a queue watched by a single future, and pings, pongs and
+close frames are answered by the core without waking the application.
+
+It owns what the core leaves out: time (keepalive pings, the close timeout)
+and buffering (``max_queue`` pauses reading; ``write_limit`` makes
+:meth:`~WebSocketCommonProtocol.send` wait until the transport drains).
+
+:func:`broadcast` sends a message to many connections without waiting.
+
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import logging
+import random
+import struct
+import time
+from collections.abc import (
+    AsyncIterable,
+    AsyncIterator,
+    Awaitable,
+    Iterable,
+    Iterator,
+    Mapping,
+)
+from typing import TYPE_CHECKING, Any, Optional, Union, cast
+
+from .datastructures import Headers
+from .exceptions import (
+    ConcurrencyError,
+    ConnectionClosed,
+    ConnectionClosedOK,
+    InvalidState,
+)
+from .framing import OP_BINARY, OP_CONT, OP_PONG, OP_TEXT, Frame
+from .sansio.connection import CONNECTING, OPEN, Connection, State
+from .typing import Data, LoggerLike, Subprotocol
+
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .extensions.base import Extension
+
+
+__all__ = ["WebSocketCommonProtocol", "broadcast", "State"]
+
+
+BytesLike = (bytes, bytearray, memoryview)
+
+
+class WebSocketCommonProtocol(asyncio.Protocol):
+    """
+    A WebSocket connection: the part shared by clients and servers.
+
+    Don't create instances yourself: :func:`~websockets.client.connect` and
+    :func:`~websockets.server.serve` create
+    :class:`~websockets.client.WebSocketClientProtocol` and
+    :class:`~websockets.server.WebSocketServerProtocol` instances, subclasses
+    of this class.
+
+    Iterate over a connection to receive its messages until it closes::
+
+        async for message in websocket:
+            ...
+
+    The iteration ends quietly when the connection closes normally (close
+    code 1000 or 1001) and raises :exc:`~websockets.exceptions.ConnectionClosedError`
+    otherwise.
+
+    Args:
+        logger: Logger for this connection; defaults to
+            ``logging.getLogger("websockets.protocol")``. Each record carries
+            the connection in its ``websocket`` attribute.
+        ping_interval: Send a keepalive ping every ``ping_interval`` seconds;
+            :obj:`None` disables keepalive.
+        ping_timeout: When the pong for a keepalive ping doesn't arrive
+            within ``ping_timeout`` seconds, fail the connection with close
+            code 1011; :obj:`None` disables the timeout.
+        close_timeout: Once the connection is expected to close (a close
+            frame was sent, or the opening handshake failed), abort the TCP
+            connection when it isn't closed after ``close_timeout`` seconds;
+            :obj:`None` waits forever.
+        max_size: Largest incoming message, in bytes; a larger one fails the
+            connection with close code 1009. :obj:`None` disables the limit.
+        max_queue: Number of incoming messages that may wait for
+            :meth:`recv`; when the queue holds that many, reading from the
+            network pauses until it drains to a quarter of it. :obj:`None` or
+            ``0`` disables the limit.
+        read_limit: Accepted for compatibility with websockets 8.x. Incoming
+            bytes are parsed as they arrive, so there is no read buffer to
+            bound besides ``max_size``.
+        write_limit: High-water mark of the transport's write buffer, in
+            bytes: above it, :meth:`send` waits until the buffer drains below
+            a quarter of it.
+        host: Host of the connection, for information.
+        port: Port of the connection, for information.
+        secure: Whether the connection uses TLS, for information.
+        loop: Ignored; accepted for compatibility with websockets 8.x.
+
+    """
+
+    #: ``True`` on the client side, ``False`` on the server side.
+    is_client: bool
+    #: ``"client"`` or ``"server"``.
+    side: str = "undefined"
+    #: The sans-I/O core of the connection.
+    sansio: Connection
+    #: The transport, set by :meth:`connection_made`.
+    transport: asyncio.Transport
+
+    def __init__(
+        self,
+        *,
+        logger: Optional[LoggerLike] = None,
+        ping_interval: Optional[float] = 20,
+        ping_timeout: Optional[float] = 20,
+        close_timeout: Optional[float] = 10,
+        max_size: Optional[int] = 2**20,
+        max_queue: Optional[int] = 2**5,
+        read_limit: int = 2**16,
+        write_limit: int = 2**16,
+        host: Optional[str] = None,
+        port: Optional[int] = None,
+        secure: Optional[bool] = None,
+        loop: Optional[asyncio.AbstractEventLoop] = None,
+    ) -> None:
+        del loop  # only the running loop is used
+        if logger is None:
+            logger = logging.getLogger("websockets.protocol")
+        #: Logger of this connection, a :class:`logging.LoggerAdapter` whose
+        #: records carry the connection in their ``websocket`` attribute.
+        self.logger: LoggerLike = logging.LoggerAdapter(logger, {"websocket": self})
+        # Checking the level once saves building debug messages for nothing.
+        self.debug = logger.isEnabledFor(logging.DEBUG)
+
+        self.ping_interval = ping_interval
+        self.ping_timeout = ping_timeout
+        self.close_timeout = close_timeout
+        self.max_size = max_size
+        self.max_queue = max_queue
+        self.read_limit = read_limit
+        self.write_limit = write_limit
+        self.host = host
+        self.port = port
+        self.secure = secure
+
+        self.loop = asyncio.get_running_loop()
+
+        #: Path of the handshake request.
+        self.path: str = ""
+        #: Headers of the handshake request.
+        self.request_headers: Headers = Headers()
+        #: Headers of the handshake response.
+        self.response_headers: Headers = Headers()
+        #: Subprotocol selected during the opening handshake, if any.
+        self.subprotocol: Optional[Subprotocol] = None
+        #: Extensions negotiated during the opening handshake.
+        self.extensions: list[Extension] = []
+        #: Latency of the last ping acknowledged by a pong, in seconds.
+        self.latency: float = 0.0
+        #: Pings waiting for their pong, as a dict that maps a payload to the
+        #: waiter returned by :meth:`ping` and the time the ping was sent.
+        self.pings: dict[bytes, tuple[asyncio.Future[float], float]] = {}
+
+        # Incoming messages, and the only coroutine that may wait for one.
+        self._messages: collections.deque[Data] = collections.deque()
+        self._recv_waiter: Optional[asyncio.Future[None]] = None
+        self._queue_high = max_queue or 0
+        self._queue_low = (max_queue or 0) // 4
+        self._reading_paused = False
+        # Fragments of the incoming message being assembled, if any.
+        self._fragments: Optional[list[bytes]] = None
+        self._fragments_text = False
+
+        # Flow control of outgoing data.
+        self._writing_paused = False
+        self._drain_waiters: list[asyncio.Future[None]] = []
+        # Set while a fragmented message is being sent: other sends wait.
+        self._fragmented_send: Optional[asyncio.Future[None]] = None
+
+        # Timers.
+        self._close_timer: Optional[asyncio.TimerHandle] = None
+        self._keepalive_timer: Optional[asyncio.TimerHandle] = None
+
+        self._eof_received = False
+        self._lost = False
+        self._connection_lost_waiter: asyncio.Future[None] = self.loop.create_future()
+
+    # asyncio.Protocol callbacks.
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        """
+        Set up the connection: called by asyncio when the TCP connection opens.
+
+        Args:
+            transport: The connection's transport.
+
+        """
+        transport = cast(asyncio.Transport, transport)
+        self.transport = transport
+        transport.set_write_buffer_limits(self.write_limit)
+
+    def data_received(self, data: bytes) -> None:
+        """
+        Process incoming bytes: called by asyncio.
+
+        Args:
+            data: Bytes received from the network.
+
+        """
+        sansio = self.sansio
+        sansio.receive_data(data)
+        # Write first: pongs and close frames answered by the core go out
+        # before the application sees anything.
+        self.flush()
+        events = sansio.events_received()
+        if events:
+            self.process_events(events)
+
+    def eof_received(self) -> None:
+        """
+        Process the end of the incoming stream: called by asyncio.
+
+        Returning :obj:`None` lets asyncio close the transport.
+
+        """
+        self._eof_received = True
+        sansio = self.sansio
+        sansio.receive_eof()
+        self.flush()
+        events = sansio.events_received()
+        if events:
+            self.process_events(events)
+
+    def connection_lost(self, exc: Optional[Exception]) -> None:
+        """
+        Clean up when the TCP connection closes: called by asyncio.
+
+        Every pending :meth:`recv`, :meth:`send` and ping waiter is resolved:
+        they raise :exc:`~websockets.exceptions.ConnectionClosed`.
+
+        Args:
+            exc: The error that closed the connection, if any.
+
+        """
+        self._lost = True
+        # Mark the transport closed: with TLS, before Python 3.11, asyncio
+        # warns about an unclosed transport otherwise. It's a no-op else.
+        self.transport.close()
+        sansio = self.sansio
+        if not self._eof_received:
+            self._eof_received = True
+            # The core moves to CLOSED and works out the close code.
+            sansio.receive_eof()
+            sansio.data_to_send()  # nowhere to write it now
+            events = sansio.events_received()
+            if events:
+                self.process_events(events)
+        if self.debug:
+            self.logger.debug("x connection lost: %s", exc)
+
+        for timer in (self._close_timer, self._keepalive_timer):
+            if timer is not None:
+                timer.cancel()
+        self._keepalive_timer = None
+
+        waiter = self._recv_waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+        self._abort_pings()
+        self._wake_writers()
+        self._connection_lost_waiter.set_result(None)
+
+    def pause_writing(self) -> None:
+        """Note that the write buffer is above ``write_limit``: called by asyncio."""
+        self._writing_paused = True
+
+    def resume_writing(self) -> None:
+        """Wake coroutines waiting for the write buffer to drain: called by asyncio."""
+        self._writing_paused = False
+        self._wake_writers()
+
+    # Plumbing between the transport and the core.
+
+    def flush(self) -> None:
+        """
+        Write the bytes that the core queued for sending.
+
+        An empty bytes object in the queue means: close the sending side, with
+        ``write_eof()`` when the transport supports it (plain TCP), else by
+        closing the transport (TLS).
+
+        """
+        sansio = self.sansio
+        transport = self.transport
+        for data in sansio.data_to_send():
+            if data:
+                transport.write(data)
+            else:
+                if self.debug:
+                    self.logger.debug("> EOF")
+                if transport.can_write_eof():
+                    try:
+                        transport.write_eof()
+                    except (OSError, RuntimeError):  # pragma: no cover
+                        pass  # the transport is closing already
+                else:
+                    transport.close()
+                # Once we stopped sending, the peer must close promptly.
+                self.start_close_timer()
+        if (
+            sansio.state is not OPEN
+            and self._close_timer is None
+            and sansio.close_expected()
+        ):
+            self.start_close_timer()
+
+    def start_close_timer(self) -> None:
+        """Abort the TCP connection if it isn't closed in ``close_timeout`` seconds."""
+        if self._close_timer is None and not self._lost:
+            if self.close_timeout is not None:
+                self._close_timer = self.loop.call_later(
+                    self.close_timeout, self._close_timeout_expired
+                )
+
+    def _close_timeout_expired(self) -> None:
+        if not self._lost:
+            if self.debug:
+                self.logger.debug("! timed out waiting for TCP close")
+            self.transport.abort()
+
+    def process_events(self, events: list[Any]) -> None:
+        """
+        Dispatch events received from the core.
+
+        Frames are assembled into messages for :meth:`recv`; pongs resolve
+        ping waiters; other events go to :meth:`process_handshake_event`.
+
+        Args:
+            events: Events from
+                :meth:`~websockets.sansio.connection.Connection.events_received`.
+
+        """
+        for event in events:
+            if type(event) is not Frame:
+                self.process_handshake_event(event)
+                continue
+            opcode = event.opcode
+            if opcode is OP_TEXT or opcode is OP_BINARY:
+                if event.fin:
+                    # The common case: a message in one frame. The core has
+                    # validated the UTF-8 of text frames already.
+                    self._put_message(
+                        event.data.decode() if opcode is OP_TEXT else event.data
+                    )
+                else:
+                    self._fragments = [event.data]
+                    self._fragments_text = opcode is OP_TEXT
+            elif opcode is OP_CONT:
+                self._continuation(event)
+            elif opcode is OP_PONG:
+                self._pong_received(event.data)
+            # The core answers pings and close frames itself.
+
+    def process_handshake_event(self, event: Any) -> None:
+        """
+        Handle an event of the opening handshake.
+
+        Subclasses override it: the client gets the response, the server the
+        request.
+
+        Args:
+            event: A :class:`~websockets.http.Request` or a
+                :class:`~websockets.http.Response`.
+
+        """
+
+    def _continuation(self, frame: Frame) -> None:
+        # The core checks the order of fragments and max_size over the
+        # whole message.
+        fragments = self._fragments
+        if fragments is None:  # pragma: no cover
+            return
+        fragments.append(frame.data)
+        if frame.fin:
+            self._fragments = None
+            data = b"".join(fragments)
+            self._put_message(data.decode() if self._fragments_text else data)
+
+    def _put_message(self, message: Data) -> None:
+        messages = self._messages
+        messages.append(message)
+        waiter = self._recv_waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+        if self._queue_high and len(messages) >= self._queue_high:
+            if not self._reading_paused:
+                self._reading_paused = True
+                self.transport.pause_reading()
+
+    def _pong_received(self, data: bytes) -> None:
+        pings = self.pings
+        if data not in pings:
+            return  # unsolicited pong: nothing to do
+        now = time.perf_counter()
+        # A pong acknowledges its ping and every ping sent before it.
+        for key in list(pings):
+            waiter, sent_at = pings.pop(key)
+            if not waiter.done():
+                waiter.set_result(now - sent_at)
+            if key == data:
+                self.latency = now - sent_at
+                break
+
+    def _abort_pings(self) -> None:
+        if not self.pings:
+            return
+        exc = self._closed_exc()
+        for waiter, _ in self.pings.values():
+            if not waiter.done():
+                waiter.set_exception(exc)
+                # The future is done, so cancel() changes nothing but stops
+                # asyncio from logging an exception that nobody retrieved.
+                waiter.cancel()
+        self.pings.clear()
+
+    def _wake_writers(self) -> None:
+        waiters, self._drain_waiters = self._drain_waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
+    def _closed_exc(self) -> ConnectionClosed:
+        sansio = self.sansio
+        exc = sansio.close_exc
+        if sansio.parser_exc is not None:
+            exc.__cause__ = sansio.parser_exc
+        return exc
+
+    # Opening and closing.
+
+    def connection_open(self) -> None:
+        """Start keepalive: called once the opening handshake succeeded."""
+        if self.ping_interval is not None and not self._lost:
+            self._keepalive_timer = self.loop.call_later(
+                self.ping_interval, self._keepalive_ping
+            )
+
+    def _keepalive_ping(self) -> None:
+        self._keepalive_timer = None
+        if self.sansio.state is not OPEN or self._lost:
+            return
+        data = self._new_ping_payload()
+        waiter: asyncio.Future[float] = self.loop.create_future()
+        self.pings[data] = (waiter, time.perf_counter())
+        if self.debug:
+            self.logger.debug("sending keepalive ping")
+        self.sansio.send_ping(data)
+        self.flush()
+        if self.ping_timeout is not None:
+            timer = self.loop.call_later(self.ping_timeout, self._keepalive_timeout)
+            waiter.add_done_callback(lambda _: timer.cancel())
+        self._keepalive_timer = self.loop.call_later(
+            self.ping_interval,  # type: ignore[arg-type]
+            self._keepalive_ping,
+        )
+
+    def _keepalive_timeout(self) -> None:
+        if self.sansio.state is OPEN and not self._lost:
+            self.logger.info("keepalive ping timeout; closing connection")
+            self.fail(1011, "keepalive ping timeout")
+
+    def _new_ping_payload(self) -> bytes:
+        while True:
+            data = struct.pack("!I", random.getrandbits(32))
+            if data not in self.pings:
+                return data
+
+    def fail(self, code: int, reason: str = "") -> None:
+        """
+        Fail the WebSocket connection (RFC 6455, section 7.1.7).
+
+        Send a close frame with ``code`` if the connection is open, then let
+        the close timeout bound the wait for the TCP connection to close.
+
+        Args:
+            code: Close code.
+            reason: Close reason.
+
+        """
+        if self._lost:
+            return
+        self.sansio.fail(code, reason)
+        self.flush()
+        self.start_close_timer()
+
+    # Public API.
+
+    @property
+    def local_address(self) -> Any:
+        """
+        Local address of the connection.
+
+        A ``(host, port)`` tuple for IPv4, a longer tuple for IPv6, a path
+        for a unix socket; :obj:`None` before the connection is made.
+
+        """
+        transport = getattr(self, "transport", None)
+        return None if transport is None else transport.get_extra_info("sockname")
+
+    @property
+    def remote_address(self) -> Any:
+        """
+        Remote address of the connection.
+
+        Same format as :attr:`local_address`.
+
+        """
+        transport = getattr(self, "transport", None)
+        return None if transport is None else transport.get_extra_info("peername")
+
+    @property
+    def state(self) -> State:
+        """State of the WebSocket connection (RFC 6455, section 4 and 7)."""
+        return self.sansio.state
+
+    @property
+    def open(self) -> bool:
+        """``True`` when messages may be sent: the connection is ``OPEN``."""
+        return self.sansio.state is OPEN and not self._lost
+
+    @property
+    def closed(self) -> bool:
+        """``True`` once the TCP connection is closed."""
+        return self._lost
+
+    @property
+    def close_code(self) -> Optional[int]:
+        """
+        Close code of the connection (RFC 6455, section 7.1.5).
+
+        :obj:`None` until the connection is closed.
+
+        """
+        if not self._lost:
+            return None
+        return self.sansio.close_code
+
+    @property
+    def close_reason(self) -> Optional[str]:
+        """
+        Close reason of the connection (RFC 6455, section 7.1.6).
+
+        :obj:`None` until the connection is closed.
+
+        """
+        if not self._lost:
+            return None
+        return self.sansio.close_reason
+
+    async def __aiter__(self) -> AsyncIterator[Data]:
+        """
+        Iterate over incoming messages.
+
+        Raises:
+            ConnectionClosedError: When the connection closes with an error.
+
+        """
+        try:
+            while True:
+                yield await self.recv()
+        except ConnectionClosedOK:
+            return
+
+    async def recv(self) -> Data:
+        """
+        Receive the next message.
+
+        Returns:
+            A :class:`str` for a text message, :class:`bytes` for a binary
+            message.
+
+        Raises:
+            ConnectionClosed: When the connection is closed.
+            ConcurrencyError: If two coroutines call :meth:`recv`
+                concurrently.
+
+        """
+        if self._recv_waiter is not None:
+            raise ConcurrencyError(
+                "cannot call recv while another coroutine "
+                "is already waiting for the next message"
+            )
+        messages = self._messages
+        while not messages:
+            if self._lost:
+                raise self._closed_exc()
+            waiter: asyncio.Future[None] = self.loop.create_future()
+            self._recv_waiter = waiter
+            try:
+                await waiter
+            finally:
+                self._recv_waiter = None
+        message = messages.popleft()
+        if self._reading_paused and len(messages) <= self._queue_low:
+            self._reading_paused = False
+            if not self._lost:
+                self.transport.resume_reading()
+        return message
+
+    async def send(
+        self,
+        message: Union[Data, Iterable[Data], AsyncIterable[Data]],
+    ) -> None:
+        """
+        Send a message.
+
+        A :class:`str` is sent as a text message, a bytes-like object
+        (:class:`bytes`, :class:`bytearray`, :class:`memoryview`) as a binary
+        message. An iterable or an asynchronous iterable of either (all of
+        the same kind) is sent as a fragmented message, one frame per item.
+
+        When the transport's write buffer is above ``write_limit``, wait
+        until it drains.
+
+        Args:
+            message: The message to send.
+
+        Raises:
+            ConnectionClosed: When the connection is closed.
+            TypeError: If ``message`` doesn't have a supported type; a
+                mapping is refused rather than sent as its keys.
+
+        """
+        while self._fragmented_send is not None:
+            await asyncio.shield(self._fragmented_send)
+        sansio = self.sansio
+        if sansio.state is not OPEN:
+            await self._raise_not_open()
+
+        if isinstance(message, str):
+            sansio.send_text(message.encode())
+        elif isinstance(message, BytesLike):
+            sansio.send_binary(message if type(message) is bytes else bytes(message))
+        elif isinstance(message, Mapping):
+            raise TypeError("data is a dict-like object")
+        elif isinstance(message, Iterable):
+            await self._send_fragments(iter(message), None)
+            return
+        elif isinstance(message, AsyncIterable):
+            await self._send_fragments(None, message.__aiter__())
+            return
+        else:
+            raise TypeError("data must be str, bytes-like, or iterable")
+
+        self.flush()
+        if self._writing_paused:
+            await self._drain()
+
+    async def _send_fragments(
+        self,
+        chunks: Optional[Iterator[Data]],
+        achunks: Optional[AsyncIterator[Data]],
+    ) -> None:
+        # Pull the first chunk to learn the kind of message.
+        try:
+            if chunks is not None:
+                first = next(chunks)
+            else:
+                assert achunks is not None
+                first = await achunks.__anext__()
+        except (StopIteration, StopAsyncIteration):
+            return  # an empty iterable sends nothing
+        text = isinstance(first, str)
+        if not text and not isinstance(first, BytesLike):
+            raise TypeError("iterable must contain bytes or str")
+
+        sansio = self.sansio
+        if sansio.state is not OPEN:
+            await self._raise_not_open()
+        self._fragmented_send = self.loop.create_future()
+        try:
+            if text:
+                sansio.send_text(cast(str, first).encode(), fin=False)
+            else:
+                sansio.send_binary(bytes(cast(bytes, first)), fin=False)
+            await self._flush_and_drain()
+            while True:
+                try:
+                    if chunks is not None:
+                        chunk = next(chunks)
+                    else:
+                        assert achunks is not None
+                        chunk = await achunks.__anext__()
+                except (StopIteration, StopAsyncIteration):
+                    break
+                if text and isinstance(chunk, str):
+                    data = chunk.encode()
+                elif not text and isinstance(chunk, BytesLike):
+                    data = bytes(chunk)
+                else:
+                    raise TypeError("iterable must contain uniform types")
+                # The peer may have closed the connection in the meantime.
+                if sansio.state is not OPEN:
+                    await self._raise_not_open()
+                sansio.send_continuation(data, fin=False)
+                await self._flush_and_drain()
+            if sansio.state is not OPEN:
+                await self._raise_not_open()
+            sansio.send_continuation(b"", fin=True)
+            await self._flush_and_drain()
+        except BaseException:
+            # A message cut in the middle cannot be completed: fail the
+            # connection rather than leave the peer waiting for the rest.
+            if self.sansio.state is OPEN:
+                self.fail(1011, "error in fragmented message")
+            raise
+        finally:
+            waiter, self._fragmented_send = self._fragmented_send, None
+            waiter.set_result(None)
+
+    async def _flush_and_drain(self) -> None:
+        self.flush()
+        if self._writing_paused:
+            await self._drain()
+
+    async def _drain(self) -> None:
+        if not self._lost:
+            waiter: asyncio.Future[None] = self.loop.create_future()
+            self._drain_waiters.append(waiter)
+            await waiter
+        if self._lost:
+            raise self._closed_exc()
+
+    async def _raise_not_open(self) -> None:
+        if self.sansio.state is CONNECTING:
+            raise InvalidState("the opening handshake isn't complete")
+        # CLOSING or CLOSED: wait until the close code is known.
+        await asyncio.shield(self._connection_lost_waiter)
+        raise self._closed_exc()
+
+    async def ping(self, data: Optional[Data] = None) -> Awaitable[float]:
+        """
+        Send a ping.
+
+        Returns a future that resolves when the matching pong arrives, with
+        the round-trip time in seconds. Wait for it with::
+
+            pong_waiter = await websocket.ping()
+            latency = await pong_waiter
+
+        A pong also acknowledges every ping sent before its own.
+
+        Args:
+            data: Payload of the ping: a :class:`str` is encoded to UTF-8;
+                by default, four random bytes.
+
+        Returns:
+            A future resolved with the latency when the pong arrives.
+
+        Raises:
+            ConnectionClosed: When the connection is closed.
+            ConcurrencyError: If a ping with the same payload is waiting for
+                its pong.
+
+        """
+        if data is not None:
+            payload = _encode(data)
+            if payload in self.pings:
+                raise ConcurrencyError("already waiting for a pong with the same data")
+        else:
+            payload = self._new_ping_payload()
+        if self.sansio.state is not OPEN:
+            await self._raise_not_open()
+        waiter: asyncio.Future[float] = self.loop.create_future()
+        self.pings[payload] = (waiter, time.perf_counter())
+        self.sansio.send_ping(payload)
+        await self._flush_and_drain()
+        return waiter
+
+    async def pong(self, data: Data = b"") -> None:
+        """
+        Send a pong: an unsolicited one serves as a unidirectional heartbeat.
+
+        Args:
+            data: Payload of the pong: a :class:`str` is encoded to UTF-8.
+
+        Raises:
+            ConnectionClosed: When the connection is closed.
+
+        """
+        if self.sansio.state is not OPEN:
+            await self._raise_not_open()
+        self.sansio.send_pong(_encode(data))
+        await self._flush_and_drain()
+
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        """
+        Perform the closing handshake and wait until the TCP connection closes.
+
+        Waiting is bounded by ``close_timeout``: then the TCP connection is
+        aborted. Calling :meth:`close` on a closed connection does nothing.
+
+        Args:
+            code: Close code.
+            reason: Close reason.
+
+        """
+        if not self._lost:
+            if self.sansio.state is CONNECTING:
+                self.transport.close()
+            else:
+                self.start_closing(code, reason)
+        await asyncio.shield(self._connection_lost_waiter)
+
+    def start_closing(self, code: int = 1000, reason: str = "") -> None:
+        """
+        Send a close frame if the connection is open, without waiting.
+
+        Reading resumes even if the queue of messages is full, so that the
+        peer's close frame gets through.
+
+        Args:
+            code: Close code.
+            reason: Close reason.
+
+        Raises:
+            ValueError: If ``code`` or ``reason`` may not be sent.
+
+        """
+        if self._lost:
+            return
+        if self.sansio.state is OPEN:
+            self.sansio.send_close(code, reason)
+            self.flush()
+            self.start_close_timer()
+        if self._reading_paused:
+            self._reading_paused = False
+            self.transport.resume_reading()
+
+    async def wait_closed(self) -> None:
+        """Wait until the TCP connection closes."""
+        await asyncio.shield(self._connection_lost_waiter)
+
+
+def _encode(data: Data) -> bytes:
+    if isinstance(data, str):
+        return data.encode()
+    if isinstance(data, BytesLike):
+        return bytes(data)
+    raise TypeError("data must be str or bytes-like")
+
+
+def broadcast(websockets: Iterable[WebSocketCommonProtocol], message: Data) -> None:
+    """
+    Send a message to many connections, without waiting.
+
+    The message is encoded once. Connections that aren't open, that are in
+    the middle of sending a fragmented message, or whose transport write
+    buffer is above their ``write_limit`` (slow readers) are skipped, with a
+    warning in their logger.
+
+    Args:
+        websockets: Connections to send to.
+        message: A :class:`str` for a text message, a bytes-like object for
+            a binary message.
+
+    Raises:
+        TypeError: If ``message`` is neither.
+
+    """
+    if isinstance(message, str):
+        data = message.encode()
+        text = True
+    elif isinstance(message, BytesLike):
+        data = bytes(message)
+        text = False
+    else:
+        raise TypeError("data must be str or bytes-like")
+
+    for websocket in websockets:
+        sansio = websocket.sansio
+        if sansio.state is not OPEN or websocket._lost:
+            continue
+        if websocket._fragmented_send is not None:
+            websocket.logger.warning("skipped broadcast: sending a fragmented message")
+            continue
+        if websocket.transport.get_write_buffer_size() > websocket.write_limit:
+            websocket.logger.warning("skipped broadcast: connection is slow")
+            continue
+        if text:
+            sansio.send_text(data)
+        else:
+            sansio.send_binary(data)
+        websocket.flush()
+

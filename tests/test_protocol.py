@@ -1,0 +1,498 @@
+"""
+Tests of WebSocketCommonProtocol: messages, pings, timeouts, flow control,
+errors, and broadcast().
+"""
+
+import asyncio
+import logging
+
+import pytest
+
+from websockets.client import connect
+from websockets.exceptions import (
+    ConcurrencyError,
+    ConnectionClosed,
+    ConnectionClosedError,
+    ConnectionClosedOK,
+    InvalidState,
+    ProtocolError,
+)
+from websockets.protocol import State, WebSocketCommonProtocol, broadcast
+
+from .utils import (
+    MS,
+    accept_then,
+    echo_server,
+    get_uri,
+    raw_server,
+    run,
+    wait_for_condition,
+)
+
+
+async def hold(ws):
+    """Connection handler that keeps the connection open until it closes."""
+    await ws.wait_closed()
+
+
+@pytest.fixture
+def server_connections():
+    """Collects the server side of connections."""
+    return []
+
+
+def collecting(connections, then=hold):
+    async def handler(ws):
+        connections.append(ws)
+        await then(ws)
+
+    return handler
+
+
+# recv()
+
+
+def test_concurrent_recv(loop_factory):
+    async def main():
+        async with echo_server(hold) as server:
+            async with connect(get_uri(server)) as ws:
+                first = asyncio.ensure_future(ws.recv())
+                await asyncio.sleep(0)
+                with pytest.raises(ConcurrencyError):
+                    await ws.recv()
+                assert isinstance(ConcurrencyError(), RuntimeError)
+                first.cancel()
+
+    run(main(), loop_factory)
+
+
+def test_cancelled_recv_loses_nothing(loop_factory):
+    async def main():
+        async with echo_server() as server:
+            async with connect(get_uri(server)) as ws:
+                with pytest.raises(asyncio.TimeoutError):
+                    await asyncio.wait_for(ws.recv(), 10 * MS)
+                await ws.send("kept")
+                assert await ws.recv() == "kept"
+
+    run(main(), loop_factory)
+
+
+def test_recv_after_abnormal_closure(loop_factory):
+    async def main():
+        async def vanish(reader, writer):
+            writer.transport.abort()
+
+        async def handler(reader, writer):
+            await accept_then(reader, writer, vanish)
+
+        async with raw_server(handler) as server:
+            ws = await connect(get_uri(server))
+            with pytest.raises(ConnectionClosedError) as raised:
+                await ws.recv()
+            assert raised.value.code == 1006
+            assert ws.close_code == 1006
+            # Iteration raises on an error, rather than end quietly.
+            with pytest.raises(ConnectionClosedError):
+                async for _ in ws:
+                    pass
+
+    run(main(), loop_factory)
+
+
+def peer_sends(data):
+    """A raw server that accepts, sends ``data``, then reads until EOF."""
+
+    async def action(reader, writer):
+        writer.write(data)
+        await reader.read()
+
+    async def handler(reader, writer):
+        await accept_then(reader, writer, action)
+
+    return handler
+
+
+def test_invalid_utf8_fails_1007(loop_factory):
+    async def main():
+        async with raw_server(peer_sends(b"\x81\x02\xff\xfe")) as server:
+            ws = await connect(get_uri(server), compression=None, close_timeout=50 * MS)
+            with pytest.raises(ConnectionClosedError) as raised:
+                await ws.recv()
+            assert raised.value.sent.code == 1007
+            assert isinstance(raised.value.__cause__, UnicodeDecodeError)
+
+    run(main(), loop_factory)
+
+
+def test_protocol_error_fails_1002(loop_factory):
+    async def main():
+        # A continuation frame without a first frame.
+        async with raw_server(peer_sends(b"\x80\x00")) as server:
+            ws = await connect(get_uri(server), compression=None, close_timeout=50 * MS)
+            with pytest.raises(ConnectionClosedError) as raised:
+                await ws.recv()
+            assert raised.value.sent.code == 1002
+            assert isinstance(raised.value.__cause__, ProtocolError)
+
+    run(main(), loop_factory)
+
+
+# send()
+
+
+def test_send_invalid_types(loop_factory):
+    async def main():
+        async with echo_server() as server:
+            async with connect(get_uri(server)) as ws:
+                with pytest.raises(TypeError, match="dict-like"):
+                    await ws.send({"not": "sent"})
+                with pytest.raises(TypeError):
+                    await ws.send(42)
+                with pytest.raises(TypeError):
+                    await ws.send([42])
+                # The connection is still fine.
+                await ws.send("fine")
+                assert await ws.recv() == "fine"
+
+    run(main(), loop_factory)
+
+
+@pytest.mark.parametrize("use_async", [False, True])
+def test_send_mixed_fragments_fails_connection(loop_factory, use_async):
+    async def agen():
+        yield "text"
+        yield b"bytes"
+
+    async def main():
+        async with echo_server() as server:
+            async with connect(get_uri(server)) as ws:
+                chunks = agen() if use_async else ["text", b"bytes"]
+                with pytest.raises(TypeError, match="uniform"):
+                    await ws.send(chunks)
+                with pytest.raises(ConnectionClosedError) as raised:
+                    await ws.recv()
+                assert raised.value.sent.code == 1011
+
+    run(main(), loop_factory)
+
+
+def test_send_waits_for_fragmented_message(loop_factory):
+    async def main():
+        release = asyncio.Event()
+
+        async def chunks():
+            yield "frag"
+            await release.wait()
+            yield "mented"
+
+        async with echo_server() as server:
+            async with connect(get_uri(server)) as ws:
+                fragmented = asyncio.ensure_future(ws.send(chunks()))
+                await wait_for_condition(lambda: ws._fragmented_send is not None)
+                other = asyncio.ensure_future(ws.send("after"))
+                await asyncio.sleep(0)
+                assert not other.done()
+                release.set()
+                await fragmented
+                await other
+                assert await ws.recv() == "fragmented"
+                assert await ws.recv() == "after"
+
+    run(main(), loop_factory)
+
+
+def test_send_before_open(loop_factory):
+    async def main():
+        ws = WebSocketClientProtocolForTest()
+        with pytest.raises(InvalidState):
+            await ws.send("early")
+
+    run(main(), loop_factory)
+
+
+class WebSocketClientProtocolForTest(WebSocketCommonProtocol):
+    """A connection that was never made, with the core in CONNECTING."""
+
+    def __init__(self):
+        super().__init__()
+        from websockets.sansio.connection import CLIENT, CONNECTING, Connection
+
+        self.sansio = Connection(CLIENT, state=CONNECTING)
+
+
+def test_send_on_closing_connection_waits_for_close(loop_factory, server_connections):
+    async def main():
+        async with echo_server(collecting(server_connections)) as server:
+            async with connect(get_uri(server)) as ws:
+                await ws.send("hello")
+                closing = asyncio.ensure_future(ws.close())
+                await asyncio.sleep(0)
+                with pytest.raises(ConnectionClosedOK):
+                    await ws.send("too late")
+                assert ws.closed
+                await closing
+
+    run(main(), loop_factory)
+
+
+# Pings and pongs.
+
+
+def test_ping_payloads(loop_factory):
+    async def main():
+        async with echo_server() as server:
+            async with connect(get_uri(server)) as ws:
+                # Hold the pong back by pausing the reading of the client.
+                ws.transport.pause_reading()
+                first = await ws.ping("same")
+                with pytest.raises(ConcurrencyError):
+                    await ws.ping(b"same")
+                second = await ws.ping()
+                ws.transport.resume_reading()
+                assert await asyncio.wait_for(first, 1000 * MS) > 0
+                assert await asyncio.wait_for(second, 1000 * MS) > 0
+                with pytest.raises(TypeError):
+                    await ws.ping(42)
+                with pytest.raises(ValueError):
+                    await ws.ping(b"x" * 126)
+
+    run(main(), loop_factory)
+
+
+def test_pong_acknowledges_earlier_pings(loop_factory, server_connections):
+    async def main():
+        async with echo_server(collecting(server_connections)) as server:
+            async with connect(get_uri(server)) as ws:
+                await wait_for_condition(lambda: server_connections)
+                server_ws = server_connections[0]
+                # The server stops reading: pings pile up unanswered.
+                server_ws.transport.pause_reading()
+                waiters = [await ws.ping(data) for data in ["1", "2", "3"]]
+                await asyncio.sleep(0)
+                assert not any(waiter.done() for waiter in waiters)
+                # An unsolicited pong acknowledges nothing.
+                await server_ws.pong("unknown")
+                # The pong for the second ping acknowledges the first one too.
+                await server_ws.pong("2")
+                await asyncio.wait_for(waiters[1], 1000 * MS)
+                assert waiters[0].done()
+                assert not waiters[2].done()
+                assert list(ws.pings) == [b"3"]
+                server_ws.transport.resume_reading()
+                await asyncio.wait_for(waiters[2], 1000 * MS)
+
+    run(main(), loop_factory)
+
+
+def test_ping_waiters_fail_when_connection_closes(loop_factory):
+    async def main():
+        async with echo_server(hold) as server:
+            ws = await connect(get_uri(server))
+            # The client stops reading: the pong won't arrive.
+            ws.transport.pause_reading()
+            waiter = await ws.ping()
+            ws.transport.abort()
+            with pytest.raises(ConnectionClosed):
+                await waiter
+            with pytest.raises(ConnectionClosedError):
+                await ws.ping()
+            with pytest.raises(ConnectionClosedError):
+                await ws.pong()
+
+    run(main(), loop_factory)
+
+
+def test_keepalive_timeout_against_silent_peer(loop_factory, caplog):
+    async def never_read(reader, writer):
+        await asyncio.Event().wait()
+
+    async def handler(reader, writer):
+        await accept_then(reader, writer, never_read)
+
+    async def main():
+        async with raw_server(handler) as server:
+            ws = await connect(
+                get_uri(server),
+                ping_interval=20 * MS,
+                ping_timeout=20 * MS,
+                close_timeout=20 * MS,
+            )
+            with pytest.raises(ConnectionClosedError) as raised:
+                await ws.recv()
+            assert raised.value.code == 1006  # no close frame came back
+            assert raised.value.sent.code == 1011
+            assert raised.value.sent.reason == "keepalive ping timeout"
+
+    with caplog.at_level(logging.INFO, logger="websockets.client"):
+        run(main(), loop_factory)
+    assert "keepalive ping timeout; closing connection" in [
+        r.getMessage() for r in caplog.records
+    ]
+
+
+def test_keepalive_disabled(loop_factory):
+    async def main():
+        async with echo_server(ping_interval=None) as server:
+            async with connect(get_uri(server), ping_interval=None) as ws:
+                assert ws._keepalive_timer is None
+
+    run(main(), loop_factory)
+
+
+# Closing.
+
+
+def test_close_timeout_against_peer_that_never_closes(loop_factory):
+    async def read_forever(reader, writer):
+        while await reader.read(4096):
+            pass
+
+    async def handler(reader, writer):
+        await accept_then(reader, writer, read_forever)
+
+    async def main():
+        async with raw_server(handler) as server:
+            ws = await connect(get_uri(server), close_timeout=20 * MS)
+            await asyncio.wait_for(ws.close(), 1000 * MS)
+            assert ws.closed
+            assert ws.close_code == 1006
+            assert ws.state is State.CLOSED
+
+    run(main(), loop_factory)
+
+
+def test_close_with_invalid_code(loop_factory):
+    async def main():
+        async with echo_server() as server:
+            async with connect(get_uri(server)) as ws:
+                with pytest.raises(ValueError):
+                    await ws.close(1005)
+                assert ws.open
+
+    run(main(), loop_factory)
+
+
+def test_close_custom_code(loop_factory, server_connections):
+    async def main():
+        async with echo_server(collecting(server_connections)) as server:
+            ws = await connect(get_uri(server))
+            await ws.close(4000, "custom")
+            with pytest.raises(ConnectionClosedError) as raised:
+                await ws.recv()
+            assert raised.value.code == 4000
+            assert raised.value.reason == ""  # the server echoes the code only
+            await server_connections[0].wait_closed()
+            assert server_connections[0].close_code == 4000
+            assert server_connections[0].close_reason == "custom"
+
+    run(main(), loop_factory)
+
+
+def test_close_resumes_paused_reading(loop_factory, server_connections):
+    async def flood(ws):
+        for _ in range(10):
+            await ws.send("x")
+        await ws.wait_closed()
+
+    async def main():
+        async with echo_server(collecting(server_connections, flood)) as server:
+            ws = await connect(get_uri(server), max_queue=1)
+            await wait_for_condition(lambda: not ws.transport.is_reading())
+            await asyncio.wait_for(ws.close(), 1000 * MS)
+            assert ws.close_code == 1000
+
+    run(main(), loop_factory)
+
+
+def test_fail(loop_factory, server_connections):
+    async def main():
+        async with echo_server(collecting(server_connections)) as server:
+            ws = await connect(get_uri(server))
+            ws.fail(1008, "policy")
+            await ws.wait_closed()
+            ws.fail(1008, "again")  # does nothing once closed
+            await server_connections[0].wait_closed()
+            assert server_connections[0].close_code == 1008
+
+    run(main(), loop_factory)
+
+
+# broadcast()
+
+
+def test_broadcast(loop_factory, server_connections, caplog):
+    async def main():
+        async with echo_server(collecting(server_connections)) as server:
+            clients = [await connect(get_uri(server)) for _ in range(4)]
+            await wait_for_condition(lambda: len(server_connections) == 4)
+            closed, slow, *fine = server_connections
+            await closed.close()
+            slow.write_limit = -1  # its write buffer is always "too big"
+            broadcast(server_connections, "text")
+            broadcast(iter(server_connections), b"binary")
+            broadcast(server_connections, bytearray(b"array"))
+            for ws in clients[2:]:
+                assert await ws.recv() == "text"
+                assert await ws.recv() == b"binary"
+                assert await ws.recv() == b"array"
+            slow.write_limit = 2**16
+            broadcast([slow], "now")
+            assert await clients[1].recv() == "now"
+            with pytest.raises(TypeError):
+                broadcast(server_connections, 42)
+            for ws in clients:
+                await ws.close()
+
+    with caplog.at_level(logging.WARNING, logger="websockets.server"):
+        run(main(), loop_factory)
+    messages = [r.getMessage() for r in caplog.records]
+    assert messages == ["skipped broadcast: connection is slow"] * 3
+
+
+def test_broadcast_skips_fragmented_send(loop_factory, caplog):
+    async def main():
+        release = asyncio.Event()
+
+        async def chunks():
+            yield "frag"
+            await release.wait()
+            yield "mented"
+
+        async with echo_server() as server:
+            async with connect(get_uri(server)) as ws:
+                sending = asyncio.ensure_future(ws.send(chunks()))
+                await wait_for_condition(lambda: ws._fragmented_send is not None)
+                broadcast([ws], "skipped")
+                release.set()
+                await sending
+                broadcast([ws], "sent")
+                assert await ws.recv() == "fragmented"
+                assert await ws.recv() == "sent"
+
+    with caplog.at_level(logging.WARNING, logger="websockets.client"):
+        run(main(), loop_factory)
+    assert [r.getMessage() for r in caplog.records] == [
+        "skipped broadcast: sending a fragmented message"
+    ]
+
+
+def test_peer_closes_during_fragmented_send(loop_factory, server_connections):
+    async def main():
+        release = asyncio.Event()
+
+        async def chunks():
+            yield b"first"
+            await release.wait()
+            yield b"second"
+
+        async with echo_server(collecting(server_connections)) as server:
+            async with connect(get_uri(server)) as ws:
+                sending = asyncio.ensure_future(ws.send(chunks()))
+                await wait_for_condition(lambda: server_connections)
+                await server_connections[0].close(1001)
+                release.set()
+                with pytest.raises(ConnectionClosedOK):
+                    await sending
+
+    run(main(), loop_factory)
