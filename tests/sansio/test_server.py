@@ -1,14 +1,16 @@
 import logging
+import random
 
 import pytest
 
 from websockets.exceptions import (
+    PayloadTooBig,
     InvalidHeader,
     InvalidMessage,
     InvalidOrigin,
     InvalidUpgrade,
 )
-from websockets.framing import OP_TEXT, Frame
+from websockets.framing import OP_BINARY, OP_TEXT, Frame
 from websockets.http import SERVER, Request
 from websockets.sansio.connection import CONNECTING, OPEN
 from websockets.sansio.server import ServerConnection, http_date
@@ -279,3 +281,65 @@ def test_debug_logs_the_handshake(caplog):
     assert "< GET /chat HTTP/1.1" in messages
     assert "> HTTP/1.1 426 Upgrade Required" in messages
     assert any(message.startswith("! invalid handshake request: ") for message in messages)
+
+
+def compressed_pair(max_size):
+    """A client and a server that negotiated permessage-deflate."""
+    from websockets.extensions.permessage_deflate import (
+        enable_client_permessage_deflate,
+        enable_server_permessage_deflate,
+    )
+    from websockets.sansio.client import ClientConnection
+    from websockets.uri import parse_uri
+
+    client = ClientConnection(
+        parse_uri("ws://example.com/"),
+        extensions=enable_client_permessage_deflate(None),
+    )
+    server = ServerConnection(
+        extensions=enable_server_permessage_deflate(None), max_size=max_size
+    )
+    client.send_request(client.connect())
+    for data in client.data_to_send():
+        server.receive_data(data)
+    [request] = server.events_received()
+    server.send_response(server.accept(request))
+    for data in server.data_to_send():
+        client.receive_data(data)
+    assert client.state is OPEN and server.state is OPEN
+    assert [ext.name for ext in server.extensions] == ["permessage-deflate"]
+    return client, server
+
+
+@pytest.mark.parametrize("size, accepted", [(2**20, True), (2**20 + 1, False)])
+def test_max_size_applies_to_the_decompressed_message(size, accepted):
+    # Random bytes don't compress: the frame on the wire is longer than the
+    # message, which must not count against max_size.
+    client, server = compressed_pair(max_size=2**20)
+    payload = random.Random(size).randbytes(size)
+    client.send_binary(payload)
+    [data] = client.data_to_send()
+    assert len(data) > size
+    server.receive_data(data)
+    if accepted:
+        assert server.events_received() == [Frame(True, OP_BINARY, payload)]
+    else:
+        assert server.events_received() == []
+        assert isinstance(server.parser_exc, PayloadTooBig)
+        assert server.close_sent.code == 1009
+
+
+def test_max_size_applies_to_the_decompressed_fragments():
+    client, server = compressed_pair(max_size=2**16)
+    rng = random.Random(42)
+    fragments = [rng.randbytes(2**15), rng.randbytes(2**15)]
+    client.send_binary(fragments[0], fin=False)
+    client.send_continuation(fragments[1], fin=True)
+    for data in client.data_to_send():
+        server.receive_data(data)
+    assert [frame.data for frame in server.events_received()] == fragments
+    client.send_binary(fragments[0], fin=False)
+    client.send_continuation(fragments[1] + b"!", fin=True)
+    for data in client.data_to_send():
+        server.receive_data(data)
+    assert isinstance(server.parser_exc, PayloadTooBig)

@@ -404,6 +404,10 @@ class Connection:
         if self._state is not CONNECTING:
             raise InvalidState(f"cannot open a connection that is {self._state.name}")
         self.state = OPEN
+        if self.extensions:
+            # Extensions negotiated by the handshake may make frames longer
+            # than the messages they carry.
+            self._parser.max_size = self._wire_limit(self._budget)
         if leftover:
             self._feed(leftover)
             self._receive_frames()
@@ -482,14 +486,15 @@ class Connection:
                 if self._fragmented:
                     self._fragmented = False
                     self._decoder = None
-                    self._budget = self._parser.max_size = self.max_size
+                    self._budget = self.max_size
+                    self._parser.max_size = self._wire_limit(self._budget)
             else:
                 self._fragmented = True
                 if self._budget is not None:
                     # The parser checks the next frames' announced length
                     # against what the message may still carry.
                     self._budget -= len(data)
-                    self._parser.max_size = self._budget
+                    self._parser.max_size = self._wire_limit(self._budget)
             self.events.append(frame)
 
         elif opcode is OP_PING:
@@ -526,6 +531,17 @@ class Connection:
             # RFC 6455 §5.5.1: the peer "MUST NOT send any more data frames
             # after sending a Close frame": anything that follows is dropped.
             self._discard()
+
+    def _wire_limit(self, budget: Optional[int]) -> Optional[int]:
+        # The parser checks the length that a frame announces, before its
+        # payload is buffered; the exact check happens after extensions
+        # decoded it. A compressed frame of incompressible data is longer
+        # than its payload: with a small memLevel, zlib stores it in small
+        # blocks; its conservative bound, deflateBound(), is about
+        # n + n / 32 + n / 128 + n / 2048 + 7 bytes.
+        if budget is None or not self.extensions:
+            return budget
+        return budget + (budget >> 5) + (budget >> 7) + (budget >> 11) + 64
 
     def _fail_on(self, exc: Exception, code: int, reason: Optional[str] = None) -> None:
         # The peer broke the protocol: record why, then fail the connection.
