@@ -10,7 +10,7 @@ import hashlib
 import os
 
 
-__all__ = ["accept_key", "generate_key", "apply_mask", "GUID"]
+__all__ = ["accept_key", "generate_key", "apply_mask", "apply_mask_python", "GUID"]
 
 
 #: The GUID that RFC 6455, section 1.3, appends to the key before hashing.
@@ -40,9 +40,14 @@ def accept_key(key: str) -> str:
     return base64.b64encode(sha1).decode()
 
 
-def apply_mask(data: bytes | bytearray | memoryview, mask: bytes) -> bytes:
+def apply_mask_python(data: bytes | bytearray | memoryview, mask: bytes) -> bytes:
     """
     Mask or unmask a payload with a 4-byte masking key (RFC 6455, section 5.3).
+
+    This is the pure Python implementation. :func:`apply_mask` is the C one
+    from the optional ``websockets.speedups`` extension when it is built,
+    unless the ``WEBSOCKETS_NO_SPEEDUPS`` environment variable is set; else
+    it is this function.
 
     Args:
         data: Payload to (un)mask.
@@ -62,3 +67,11 @@ def apply_mask(data: bytes | bytearray | memoryview, mask: bytes) -> bytes:
     repeated = (mask * (size // 4 + 1))[:size]
     value = int.from_bytes(data, "big") ^ int.from_bytes(repeated, "big")
     return value.to_bytes(size, "big")
+
+
+apply_mask = apply_mask_python
+if not os.environ.get("WEBSOCKETS_NO_SPEEDUPS"):
+    try:
+        from .speedups import apply_mask
+    except ImportError:  # pragma: no cover
+        pass
