@@ -476,7 +476,10 @@ class Connection:
             # Connection_." Validate each fragment as it arrives.
             if opcode is OP_TEXT:
                 if fin:
-                    data.decode()
+                    # ASCII is valid UTF-8, and isascii() is far cheaper
+                    # than decoding, which the I/O layer does anyway.
+                    if not data.isascii():
+                        data.decode()
                 else:
                     self._decoder = _UTF8Decoder()
                     self._decoder.decode(data)
