@@ -95,5 +95,17 @@ static struct PyModuleDef speedups_module = {
 PyMODINIT_FUNC
 PyInit_speedups(void)
 {
-    return PyModule_Create(&speedups_module);
+    PyObject *module = PyModule_Create(&speedups_module);
+    PyObject *all;
+
+    if (module == NULL) {
+        return NULL;
+    }
+    all = Py_BuildValue("[s]", "apply_mask");
+    if (all == NULL || PyModule_AddObject(module, "__all__", all) < 0) {
+        Py_XDECREF(all);
+        Py_DECREF(module);
+        return NULL;
+    }
+    return module;
 }

@@ -1,1 +1,3 @@
+__all__ = ["apply_mask"]
+
 def apply_mask(data: bytes | bytearray | memoryview, mask: bytes) -> bytes: ...
