@@ -305,8 +305,6 @@ class WebSocketCommonProtocol(asyncio.Protocol):
             if data:
                 transport.write(data)
             else:
-                if self.debug:
-                    self.logger.debug("> EOF")
                 if transport.can_write_eof():
                     try:
                         transport.write_eof()

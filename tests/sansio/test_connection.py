@@ -387,6 +387,8 @@ def test_fail_message_too_big(side):
     assert len(connection.data_to_send()) == 1
     connection.receive_data(incoming(side, 0x80, b"ijk"))
     assert_failed(connection, 1009, PayloadTooBig, "over size limit (3 > 2 bytes)")
+    # The error describes the frame; the peer learns about the message.
+    assert connection.close_sent.reason == "message too big (limit: 10 bytes)"
 
 
 @both_sides
@@ -1132,6 +1134,21 @@ def test_debug_logs(caplog):
         "= connection is CLOSING",
         "> EOF",
         "= connection is CLOSED",
+    ]
+
+
+def test_debug_logs_frames_after_extensions(caplog):
+    logger = logging.getLogger("test.connection")
+    logger.setLevel(logging.DEBUG)
+    try:
+        connection = Connection(SERVER, logger=logger)
+        connection.extensions = [Append(b"!", "rsv2")]
+        with caplog.at_level(logging.DEBUG, logger="test.connection"):
+            connection.receive_data(masked(0xA1, b"hi!"))
+    finally:
+        logger.setLevel(logging.NOTSET)
+    assert [record.getMessage() for record in caplog.records] == [
+        "< TEXT 'hi' [2 bytes]",
     ]
 
 

@@ -425,15 +425,15 @@ class Connection:
         except UnicodeDecodeError as exc:
             self._fail_on(exc, 1007)
         except PayloadTooBig as exc:
-            self._fail_on(exc, 1009)
+            # The error describes the frame that went over the limit; the
+            # peer learns about its message.
+            self._fail_on(exc, 1009, f"message too big (limit: {self.max_size} bytes)")
         except Exception as exc:
             # An extension failed in a way it didn't plan for.
             self.logger.error("unexpected error while receiving frames", exc_info=True)
             self._fail_on(exc, 1011, "unexpected error")
 
     def _receive_frame(self, frame: Frame) -> None:
-        if self.debug:
-            self.logger.debug("< %s", frame)
         opcode = frame.opcode
 
         # RFC 6455 §5.4: "A fragmented message consists of a single frame
@@ -461,6 +461,9 @@ class Connection:
                 raise PayloadTooBig(
                     f"over size limit ({len(frame.data)} > {budget} bytes)"
                 )
+        if self.debug:
+            # After extensions: log what the application gets.
+            self.logger.debug("< %s", frame)
         # RFC 6455 §5.2: RSV1, RSV2, RSV3 "MUST be 0 unless an extension is
         # negotiated that defines meanings for non-zero values". Extensions
         # clear the bits they use.
