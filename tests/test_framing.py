@@ -7,6 +7,7 @@ from hypothesis import given, strategies as st
 import websockets.framing as framing
 from websockets.exceptions import PayloadTooBig, ProtocolError
 from websockets.extensions.base import Extension
+from websockets.utils import apply_mask
 from websockets.framing import (
     CTRL_OPCODES,
     DATA_OPCODES,
@@ -736,3 +737,33 @@ def test_parse_garbage(data, mask, max_size):
     for frame in frames:
         assert isinstance(frame.opcode, Opcode)
 
+
+
+# Looking at a payload while it arrives.
+
+
+def test_partial_payload_before_the_payload():
+    parser = FrameParser(mask=True)
+    assert parser.partial_payload(0) is None
+    parser.feed(b"\x81\x85\x01\x02")
+    assert parser.parse() is None
+    assert parser.partial_payload(0) is None
+
+
+@pytest.mark.parametrize("start", [0, 1, 2, 3, 4, 5])
+def test_partial_payload_masked_at_every_phase(start):
+    key = b"\x01\x02\x03\x04"
+    payload = b"abcdefgh"
+    parser = FrameParser(mask=True)
+    parser.feed(b"\x81\x8a" + key + apply_mask(payload, key))
+    assert parser.parse() is None
+    assert parser.partial_payload(start) == (0x81, payload[start:])
+
+
+def test_partial_payload_unmasked_from_a_bytearray():
+    parser = FrameParser(mask=False)
+    parser.feed(b"\x02\x0a")
+    parser.feed(b"abc")  # the buffer becomes a bytearray
+    assert parser.parse() is None
+    first, chunk = parser.partial_payload(1)
+    assert (first, chunk, type(chunk)) == (0x02, b"bc", bytes)

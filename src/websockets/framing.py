@@ -726,6 +726,36 @@ class FrameParser:
             needed = self._length
         return max(needed - (len(self.buffer) - self.offset), 0)
 
+    def partial_payload(self, start: int) -> Optional[tuple[int, bytes]]:
+        """
+        Look at the payload of a frame that is still arriving.
+
+        This lets the caller check a payload before it is complete; for
+        instance, the UTF-8 of a text frame.
+
+        Args:
+            start: Position in the payload from which to return bytes.
+
+        Returns:
+            :obj:`None` unless the parser read the header of an incomplete
+            frame and waits for its payload. Else, the first byte of the
+            frame (FIN, RSV1-3 and opcode) and the unmasked bytes of the
+            payload received so far, from ``start`` on.
+
+        """
+        if self.state != _PAYLOAD:
+            return None
+        begin = self.offset + start
+        chunk = self.buffer[begin:]
+        key = self._key
+        if key:
+            # The key's phase depends on the position in the payload.
+            phase = start & 3
+            chunk = apply_mask(chunk, key[phase:] + key[:phase])
+        elif type(chunk) is not bytes:
+            chunk = bytes(chunk)
+        return self._first, chunk
+
     @property
     def partial(self) -> bool:
         """Whether the parser holds the beginning of a frame, not the whole."""

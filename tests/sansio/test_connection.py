@@ -24,6 +24,7 @@ from websockets.framing import (
     FrameParser,
 )
 from websockets.sansio import connection as connection_module
+from websockets.utils import apply_mask
 from websockets.sansio.connection import (
     CLIENT,
     CLOSED,
@@ -1234,3 +1235,92 @@ def test_module_exports():
 
     for name in connection_module.__all__:
         assert getattr(sansio, name) is getattr(connection_module, name)
+
+
+# Invalid UTF-8 fails the connection while the frame is still arriving.
+
+
+def text_frame(side, first, payload, length=None):
+    """A frame announcing ``length`` bytes of payload, with a real mask."""
+    length = len(payload) if length is None else length
+    assert length < 126
+    if side is SERVER:
+        key = b"\x5a\xa5\x0f\xf0"
+        return bytes([first, 0x80 | length]) + key + apply_mask(payload, key)
+    return bytes([first, length]) + payload
+
+
+@both_sides
+def test_invalid_utf8_fails_before_the_frame_is_complete(side):
+    connection = Connection(side)
+    # A frame of 100 bytes whose first 10 bytes arrive: the 7th is invalid.
+    connection.receive_data(text_frame(side, 0x81, b"caf\xc3\xa9 \xff bad", 100))
+    assert_failed(connection, 1007, UnicodeDecodeError)
+
+
+@both_sides
+def test_invalid_utf8_in_a_continuation_still_arriving(side):
+    connection = Connection(side)
+    connection.receive_data(text_frame(side, 0x01, b"caf\xc3"))
+    assert connection.parser_exc is None
+    connection.receive_data(text_frame(side, 0x80, b"\xa9 ok \xc3\x28", 50))
+    assert_failed(connection, 1007, UnicodeDecodeError)
+
+
+@both_sides
+def test_text_checked_in_pieces_then_completed(side):
+    connection = Connection(side)
+    payload = "Ÿ-ä-€-𝄞".encode() * 3
+    data = text_frame(side, 0x81, payload)
+    for i in range(len(data)):
+        connection.receive_data(data[i : i + 1])
+    assert connection.events_received() == [Frame(True, OP_TEXT, payload)]
+    # The next message starts afresh.
+    connection.receive_data(text_frame(side, 0x81, b"\xff"))
+    assert_failed(connection, 1007, UnicodeDecodeError)
+
+
+@both_sides
+def test_fragmented_text_checked_in_pieces(side):
+    connection = Connection(side)
+    payload = "€uro".encode()
+    data = text_frame(side, 0x01, payload[:2]) + text_frame(side, 0x80, payload[2:])
+    for i in range(len(data)):
+        connection.receive_data(data[i : i + 1])
+    events = connection.events_received()
+    assert b"".join(event.data for event in events) == payload
+    assert connection.parser_exc is None
+
+
+@both_sides
+@pytest.mark.parametrize(
+    "first",
+    [
+        0x82,  # binary frames aren't UTF-8
+        0x80,  # a continuation of a binary message
+        0xC1,  # reserved bit set: a protocol error, found once complete
+    ],
+)
+def test_partial_payload_not_checked(side, first):
+    connection = Connection(side)
+    if first == 0x80:
+        connection.receive_data(text_frame(side, 0x02, b"bin"))
+    connection.receive_data(text_frame(side, first, b"\xff\xfe", 10))
+    assert connection.parser_exc is None
+
+
+@both_sides
+def test_text_frame_inside_fragmented_message_is_a_protocol_error(side):
+    connection = Connection(side)
+    connection.receive_data(text_frame(side, 0x01, b"ok"))
+    connection.receive_data(text_frame(side, 0x81, b"\xff", 5))
+    assert connection.parser_exc is None
+    connection.receive_data(b"\x00" * 4)
+    assert_failed(connection, 1002, ProtocolError)
+
+
+def test_partial_payload_not_checked_with_extensions():
+    connection = Connection(SERVER)
+    connection.extensions = [Append(b"!", "rsv2")]
+    connection.receive_data(text_frame(SERVER, 0xA1, b"\xff\xfe", 10))
+    assert connection.parser_exc is None

@@ -57,6 +57,7 @@ from ..framing import (
     Frame,
     FrameParser,
 )
+from ..framing import _PAYLOAD  # the parser's state, shared within the package
 from ..http import Request, Response
 from ..typing import LoggerLike
 
@@ -222,6 +223,9 @@ class Connection:
         self._fragmented = False
         self._budget = max_size
         self._decoder: Optional[codecs.IncrementalDecoder] = None
+        # How much of the payload of the text frame still arriving the
+        # decoder checked already.
+        self._checked = 0
 
         # Message being sent: whether it is fragmented and not finished yet.
         self._sending_fragments = False
@@ -420,6 +424,10 @@ class Connection:
             while frame is not None:
                 self._receive_frame(frame)
                 frame = parse()
+            # A frame stopped in the middle of its payload: a cheap test,
+            # since it runs on every call.
+            if self._parser.state == _PAYLOAD and not self.extensions:
+                self._check_partial_text()
         except ProtocolError as exc:
             self._fail_on(exc, 1002)
         except UnicodeDecodeError as exc:
@@ -477,21 +485,12 @@ class Connection:
             # as UTF-8 but finds that the byte stream is not, in fact, a
             # valid UTF-8 stream, that endpoint MUST _Fail the WebSocket
             # Connection_." Validate each fragment as it arrives.
-            if opcode is OP_TEXT:
-                if fin:
-                    # ASCII is valid UTF-8, and isascii() is far cheaper
-                    # than decoding, which the I/O layer does anyway.
-                    if not data.isascii():
-                        data.decode()
-                else:
-                    self._decoder = _UTF8Decoder()
-                    self._decoder.decode(data)
-            elif opcode is OP_CONT and self._decoder is not None:
-                self._decoder.decode(data, fin)
+            if opcode is OP_TEXT or self._decoder is not None:
+                self._check_text(data, opcode is OP_TEXT, fin)
             if fin:
+                self._decoder = None
                 if self._fragmented:
                     self._fragmented = False
-                    self._decoder = None
                     self._budget = self.max_size
                     self._parser.max_size = self._wire_limit(self._budget)
             else:
@@ -537,6 +536,47 @@ class Connection:
             # RFC 6455 §5.5.1: the peer "MUST NOT send any more data frames
             # after sending a Close frame": anything that follows is dropped.
             self._discard()
+
+    def _check_text(self, data: bytes, first: bool, fin: bool) -> None:
+        # Check the UTF-8 of a frame of a text message, once it is complete.
+        checked = self._checked
+        if not checked:
+            if first and fin:
+                # ASCII is valid UTF-8, and isascii() is far cheaper than
+                # decoding, which the I/O layer does anyway.
+                if not data.isascii():
+                    data.decode()
+                return
+            if first:
+                self._decoder = _UTF8Decoder()
+        decoder = self._decoder
+        assert decoder is not None, "a text message in progress has a decoder"
+        if checked:
+            # The beginning arrived earlier and was checked then.
+            self._checked = 0
+            decoder.decode(memoryview(data)[checked:], fin)
+        else:
+            decoder.decode(data, fin)
+
+    def _check_partial_text(self) -> None:
+        # RFC 6455 §8.1: an endpoint that finds invalid UTF-8 "MUST _Fail the
+        # WebSocket Connection_". Fail fast: check the payload of a text
+        # frame while it arrives, rather than once it is complete. Only
+        # without extensions, which may transform payloads.
+        partial = self._parser.partial_payload(self._checked)
+        if partial is None:
+            return
+        first, chunk = partial
+        if first & 0x70:
+            return  # reserved bits: a protocol error once the header is checked
+        opcode = first & 0x0F
+        if opcode == OP_TEXT and not self._fragmented:
+            if self._decoder is None:
+                self._decoder = _UTF8Decoder()
+        elif opcode != OP_CONT or self._decoder is None:
+            return  # not part of a text message
+        self._decoder.decode(chunk)
+        self._checked += len(chunk)
 
     def _wire_limit(self, budget: Optional[int]) -> Optional[int]:
         # The parser checks the length that a frame announces, before its
