@@ -70,7 +70,8 @@ def apply_mask_python(data: bytes | bytearray | memoryview, mask: bytes) -> byte
 
 
 apply_mask = apply_mask_python
-if not os.environ.get("WEBSOCKETS_NO_SPEEDUPS"):
+# The other branch runs in a subprocess: see test_no_speedups_environment_variable.
+if not os.environ.get("WEBSOCKETS_NO_SPEEDUPS"):  # pragma: no branch
     try:
         from .speedups import apply_mask
     except ImportError:  # pragma: no cover

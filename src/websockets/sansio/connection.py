@@ -564,8 +564,7 @@ class Connection:
         # frame while it arrives, rather than once it is complete. Only
         # without extensions, which may transform payloads.
         partial = self._parser.partial_payload(self._checked)
-        if partial is None:
-            return
+        assert partial is not None, "the caller checked that the payload is arriving"
         first, chunk = partial
         if first & 0x70:
             return  # reserved bits: a protocol error once the header is checked
