@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed-dev
 # at least 98% branch coverage.
 CORE := src/websockets/exceptions.py,src/websockets/typing.py,src/websockets/version.py,src/websockets/utils.py,src/websockets/datastructures.py,src/websockets/streams.py,src/websockets/uri.py,src/websockets/headers.py,src/websockets/http.py,src/websockets/handshake.py,src/websockets/framing.py,src/websockets/extensions/*,src/websockets/sansio/*
 
-.PHONY: all demo test unit types docs clean tox-env
+.PHONY: all demo test unit types docs autobahn autobahn-quick clean tox-env
 
 all: test
 
@@ -26,7 +26,7 @@ $(STAMP): pyproject.toml setup.py src/websockets/speedups.c
 demo: $(STAMP)
 	$(BIN)/python example/demo.py
 
-test: unit types docs
+test: unit types docs autobahn-quick
 
 unit: $(STAMP)
 	rm -f .coverage .coverage.*
@@ -42,5 +42,14 @@ types: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/sphinx-build -q -W -n --keep-going -b html docs docs/_build/html
 
+# Autobahn|Testsuite (compliance/): installs wstest in .autobahn/ on first use.
+# Every case, both sides, compression on then off: 20 to 25 minutes.
+autobahn: $(STAMP)
+	$(BIN)/python compliance/run.py
+
+# All but 9.*, 12.* and 13.* (247 cases), both sides, compression on: ~20 s.
+autobahn-quick: $(STAMP)
+	$(BIN)/python compliance/run.py --quick
+
 clean:
-	rm -rf $(VENV) build dist docs/_build .coverage .coverage.* .mypy_cache .hypothesis src/*.egg-info src/websockets/*.so
+	rm -rf .autobahn $(VENV) build dist docs/_build .coverage .coverage.* .mypy_cache .hypothesis src/*.egg-info src/websockets/*.so
