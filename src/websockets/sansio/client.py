@@ -36,7 +36,6 @@ from ..headers import (
     validate_subprotocols,
 )
 from ..http import USER_AGENT, Request, Response
-from ..streams import StreamReader
 from ..typing import LoggerLike, Origin, Subprotocol
 from ..uri import WebSocketURI, build_host
 from .connection import CLIENT, CONNECTING, Connection, State
@@ -87,9 +86,7 @@ class ClientConnection(Connection):
         #: Handshake response, once it is received.
         self.response: Optional[Response] = None
         self.key = ""
-        self.reader = StreamReader()
-        self.handshake = self.parse_response()
-        next(self.handshake)
+        self.start_handshake(self.parse_response())
 
     def connect(
         self,
@@ -146,25 +143,9 @@ class ClientConnection(Connection):
         self.request = request
         self.send_data(request.serialize())
 
-    # Handshake hooks of Connection.
-
-    def receive_handshake_data(self, data: bytes) -> None:
-        self.reader.feed_data(data)
-        self.step_handshake()
-
-    def receive_handshake_eof(self) -> None:
-        self.reader.feed_eof()
-        self.step_handshake()
-
-    def step_handshake(self) -> None:
-        try:
-            next(self.handshake)
-        except StopIteration:
-            pass
-
     def parse_response(self) -> Generator[None, None, None]:
         """Read the response, then open the connection or record the failure."""
-        yield  # primed in __init__: start reading only when data arrives
+        yield  # start_handshake() runs the parser up to here
         try:
             response = yield from Response.parse(
                 self.reader.read_line,

@@ -33,6 +33,7 @@ from __future__ import annotations
 import codecs
 import enum
 import logging
+from collections.abc import Generator
 from typing import Optional, Union
 
 from ..exceptions import (
@@ -59,6 +60,7 @@ from ..framing import (
 )
 from ..framing import _PAYLOAD  # the parser's state, shared within the package
 from ..http import Request, Response
+from ..streams import StreamReader
 from ..typing import LoggerLike
 
 
@@ -202,6 +204,8 @@ class Connection:
         self.eof_rcvd = False
 
         self.events: list[Event] = []
+        # The parser of the opening handshake, while it runs.
+        self._handshake: Optional[Generator[None, None, None]] = None
         self._writes: list[bytes] = []
 
         # Frames received. RFC 6455 §5.1: "a client MUST mask all frames that
@@ -366,30 +370,69 @@ class Connection:
         self._discard()
         self.state = CLOSED
 
+    def start_handshake(self, parser: Generator[None, None, None]) -> None:
+        """
+        Read the opening handshake with a generator.
+
+        The handshake roles call this method. While the connection is
+        ``CONNECTING``, :meth:`receive_data` and :meth:`receive_eof` feed
+        the ``reader`` attribute, a :class:`~websockets.streams.StreamReader`,
+        then resume ``parser``, which reads from it, until it returns. Once the handshake succeeds, the parser calls
+        :meth:`open` with the bytes that follow it.
+
+        Args:
+            parser: A generator that starts by yielding once, then reads
+                the handshake from ``reader``.
+
+        """
+        self.reader = StreamReader()
+        self._handshake = parser
+        next(parser)
+
     def receive_handshake_data(self, data: bytes) -> None:
         """
         Process bytes received during the opening handshake.
 
         :meth:`receive_data` calls this hook while the connection is
-        ``CONNECTING``. The handshake roles implement it: once the handshake
-        succeeds, they call :meth:`open` with the bytes that follow it.
+        ``CONNECTING``. By default, it feeds the parser given to
+        :meth:`start_handshake`; a handshake role may override it instead.
 
         Args:
             data: Bytes received.
 
+        Raises:
+            NotImplementedError: If no handshake was started.
+
         """
-        raise NotImplementedError
+        self._require_handshake().feed_data(data)
+        self._step_handshake()
 
     def receive_handshake_eof(self) -> None:
         """
         Process the end of the stream during the opening handshake.
 
         :meth:`receive_eof` calls this hook while the connection is
-        ``CONNECTING``, then closes the connection. The handshake roles
-        implement it.
+        ``CONNECTING``, then closes the connection. By default, it lets the
+        parser given to :meth:`start_handshake` see the end of the stream.
+
+        Raises:
+            NotImplementedError: If no handshake was started.
 
         """
-        raise NotImplementedError
+        self._require_handshake().feed_eof()
+        self._step_handshake()
+
+    def _require_handshake(self) -> StreamReader:
+        if self._handshake is None:
+            raise NotImplementedError("a handshake role must call start_handshake()")
+        return self.reader
+
+    def _step_handshake(self) -> None:
+        assert self._handshake is not None
+        try:
+            next(self._handshake)
+        except StopIteration:
+            pass
 
     def open(self, leftover: bytes = b"") -> None:
         """
@@ -407,6 +450,8 @@ class Connection:
         """
         if self._state is not CONNECTING:
             raise InvalidState(f"cannot open a connection that is {self._state.name}")
+        # The handshake is over: let go of what read it.
+        self._handshake = None
         self.state = OPEN
         if self.extensions:
             # Extensions negotiated by the handshake may make frames longer

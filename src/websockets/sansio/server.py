@@ -38,7 +38,6 @@ from ..headers import (
     validate_subprotocols,
 )
 from ..http import SERVER, Request, Response
-from ..streams import StreamReader
 from ..typing import ExtensionHeader, LoggerLike, Origin, Subprotocol
 from .connection import CONNECTING, SERVER as SERVER_SIDE, Connection, State
 
@@ -96,29 +95,11 @@ class ServerConnection(Connection):
         self.request: Optional[Request] = None
         #: Handshake response, once :meth:`send_response` sent it.
         self.response: Optional[Response] = None
-        self.reader = StreamReader()
-        self.handshake = self.parse_request()
-        next(self.handshake)
-
-    # Handshake hooks of Connection.
-
-    def receive_handshake_data(self, data: bytes) -> None:
-        self.reader.feed_data(data)
-        self.step_handshake()
-
-    def receive_handshake_eof(self) -> None:
-        self.reader.feed_eof()
-        self.step_handshake()
-
-    def step_handshake(self) -> None:
-        try:
-            next(self.handshake)
-        except StopIteration:
-            pass
+        self.start_handshake(self.parse_request())
 
     def parse_request(self) -> Generator[None, None, None]:
         """Read the request, then wait for the I/O layer to answer it."""
-        yield  # primed in __init__: start reading only when data arrives
+        yield  # start_handshake() runs the parser up to here
         try:
             request = yield from Request.parse(self.reader.read_line)
         except InvalidHandshake as exc:
