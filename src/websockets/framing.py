@@ -726,7 +726,18 @@ class FrameParser:
             needed = self._length
         return max(needed - (len(self.buffer) - self.offset), 0)
 
-    def partial_payload(self, start: int) -> Optional[tuple[int, bytes]]:
+    @property
+    def first_byte(self) -> int:
+        """
+        First byte of the frame being read: FIN, RSV1-3 and the opcode.
+
+        Valid once the header is read, while :meth:`partial_payload` returns
+        bytes.
+
+        """
+        return self._first
+
+    def partial_payload(self, start: int) -> Optional[bytes]:
         """
         Look at the payload of a frame that is still arriving.
 
@@ -734,27 +745,24 @@ class FrameParser:
         instance, the UTF-8 of a text frame.
 
         Args:
-            start: Position in the payload from which to return bytes.
+            start: Position in the payload from which to return bytes;
+                only those are copied and unmasked.
 
         Returns:
             :obj:`None` unless the parser read the header of an incomplete
-            frame and waits for its payload. Else, the first byte of the
-            frame (FIN, RSV1-3 and opcode) and the unmasked bytes of the
+            frame and waits for its payload; else the unmasked bytes of the
             payload received so far, from ``start`` on.
 
         """
         if self.state != _PAYLOAD:
             return None
-        begin = self.offset + start
-        chunk = self.buffer[begin:]
+        chunk = self.buffer[self.offset + start :]
         key = self._key
         if key:
             # The key's phase depends on the position in the payload.
             phase = start & 3
-            chunk = apply_mask(chunk, key[phase:] + key[:phase])
-        elif type(chunk) is not bytes:
-            chunk = bytes(chunk)
-        return self._first, chunk
+            return apply_mask(chunk, key[phase:] + key[:phase])
+        return chunk if type(chunk) is bytes else bytes(chunk)
 
     @property
     def partial(self) -> bool:

@@ -1324,3 +1324,31 @@ def test_partial_payload_not_checked_with_extensions():
     connection.extensions = [Append(b"!", "rsv2")]
     connection.receive_data(text_frame(SERVER, 0xA1, b"\xff\xfe", 10))
     assert connection.parser_exc is None
+
+
+@both_sides
+def test_partial_binary_frame_is_never_copied(side, monkeypatch):
+    # Checking UTF-8 early must cost nothing for binary frames: a large one
+    # arriving in chunks would otherwise be unmasked again at each chunk.
+    calls = []
+    original = FrameParser.partial_payload
+
+    def spy(self, start):
+        calls.append(start)
+        return original(self, start)
+
+    monkeypatch.setattr(FrameParser, "partial_payload", spy)
+    connection = Connection(side, max_size=None)
+    payload = bytes(range(256)) * 256
+    data = Frame(True, OP_BINARY, payload).serialize(mask=side is SERVER)
+    for i in range(0, len(data), 4096):
+        connection.receive_data(data[i : i + 4096])
+    assert connection.events_received() == [Frame(True, OP_BINARY, payload)]
+    assert calls == []
+    # A text frame in chunks is checked chunk by chunk, each byte once.
+    text = "é".encode() * 8192
+    data = Frame(True, OP_TEXT, text).serialize(mask=side is SERVER)
+    for i in range(0, len(data), 4096):
+        connection.receive_data(data[i : i + 4096])
+    assert connection.events_received() == [Frame(True, OP_TEXT, text)]
+    assert calls == sorted(set(calls)) and len(calls) == len(data) // 4096

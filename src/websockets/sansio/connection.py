@@ -608,9 +608,8 @@ class Connection:
         # WebSocket Connection_". Fail fast: check the payload of a text
         # frame while it arrives, rather than once it is complete. Only
         # without extensions, which may transform payloads.
-        partial = self._parser.partial_payload(self._checked)
-        assert partial is not None, "the caller checked that the payload is arriving"
-        first, chunk = partial
+        parser = self._parser
+        first = parser.first_byte
         if first & 0x70:
             return  # reserved bits: a protocol error once the header is checked
         opcode = first & 0x0F
@@ -618,7 +617,10 @@ class Connection:
             if self._decoder is None:
                 self._decoder = _UTF8Decoder()
         elif opcode != OP_CONT or self._decoder is None:
-            return  # not part of a text message
+            return  # not part of a text message: copy nothing
+        # Only the bytes that arrived since the last check.
+        chunk = parser.partial_payload(self._checked)
+        assert chunk is not None, "the caller checked that the payload is arriving"
         self._decoder.decode(chunk)
         self._checked += len(chunk)
 
