@@ -729,7 +729,7 @@ class FrameParser:
     @property
     def first_byte(self) -> int:
         """
-        First byte of the frame being read: FIN, RSV1-3 and the opcode.
+        The first byte of the frame being read, with FIN, RSV1-3 and the opcode.
 
         Valid once the header is read, while :meth:`partial_payload` returns
         bytes.
