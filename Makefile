@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed-dev
 # at least 98% branch coverage.
 CORE := src/websockets/exceptions.py,src/websockets/typing.py,src/websockets/version.py,src/websockets/utils.py,src/websockets/datastructures.py,src/websockets/streams.py,src/websockets/uri.py,src/websockets/headers.py,src/websockets/http.py,src/websockets/handshake.py,src/websockets/framing.py,src/websockets/extensions/*,src/websockets/sansio/*
 
-.PHONY: all demo test unit types docs autobahn autobahn-quick clean tox-env
+.PHONY: all demo test unit types docs autobahn autobahn-quick bench bench-quick bench-clean clean tox-env
 
 all: test
 
@@ -50,6 +50,17 @@ autobahn: $(STAMP)
 # All but 9.*, 12.* and 13.* (247 cases), both sides, compression on: ~20 s.
 autobahn-quick: $(STAMP)
 	$(BIN)/python compliance/run.py --quick
+
+# Benchmarks against the peers (bench/): each library, ours included, gets a
+# virtualenv of its own under bench/.venvs, never .venv.
+bench:
+	$(PYTHON) bench/run.py
+
+bench-quick:
+	$(PYTHON) bench/run.py --quick
+
+bench-clean:
+	rm -rf bench/.venvs bench/results
 
 clean:
 	rm -rf .autobahn $(VENV) build dist docs/_build .coverage .coverage.* .mypy_cache .hypothesis src/*.egg-info src/websockets/*.so
