@@ -5,17 +5,16 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
+# tox passes NO_VENV=1 and its own BIN: it has installed everything.
+READY := $(if $(NO_VENV),,$(STAMP))
 
 # Modules of the pure layers (wire formats and sans-I/O core): they must keep
 # at least 98% branch coverage.
 CORE := src/websockets/exceptions.py,src/websockets/typing.py,src/websockets/version.py,src/websockets/utils.py,src/websockets/datastructures.py,src/websockets/streams.py,src/websockets/uri.py,src/websockets/headers.py,src/websockets/http.py,src/websockets/handshake.py,src/websockets/framing.py,src/websockets/extensions/*,src/websockets/sansio/*
 
-.PHONY: all demo test unit types docs autobahn autobahn-quick bench bench-quick bench-clean clean tox-env
+.PHONY: all demo test unit types docs autobahn autobahn-quick bench bench-quick bench-clean clean
 
 all: test
-
-# tox passes STAMP=tox-env and its own BIN: it has installed everything.
-tox-env: ;
 
 $(STAMP): pyproject.toml setup.py src/websockets/speedups.c
 	$(PYTHON) -m venv $(VENV)
@@ -23,12 +22,12 @@ $(STAMP): pyproject.toml setup.py src/websockets/speedups.c
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $@
 
-demo: $(STAMP)
+demo: $(READY)
 	$(BIN)/python example/demo.py
 
 test: unit types docs autobahn-quick
 
-unit: $(STAMP)
+unit: $(READY)
 	rm -f .coverage .coverage.*
 	$(BIN)/coverage run -m pytest -q
 	$(BIN)/coverage report --include='$(CORE)' --fail-under=98
@@ -36,19 +35,19 @@ unit: $(STAMP)
 	# The pure Python fallback passes the very same tests.
 	WEBSOCKETS_NO_SPEEDUPS=1 $(BIN)/python -m pytest -q
 
-types: $(STAMP)
+types: $(READY)
 	$(BIN)/mypy --strict src
 
-docs: $(STAMP)
+docs: $(READY)
 	$(BIN)/sphinx-build -q -W -n --keep-going -b html docs docs/_build/html
 
 # Autobahn|Testsuite (compliance/): installs wstest in .autobahn/ on first use.
 # Every case, both sides, compression on then off: 20 to 25 minutes.
-autobahn: $(STAMP)
+autobahn: $(READY)
 	$(BIN)/python compliance/run.py
 
 # All but 9.*, 12.* and 13.* (247 cases), both sides, compression on: ~20 s.
-autobahn-quick: $(STAMP)
+autobahn-quick: $(READY)
 	$(BIN)/python compliance/run.py --quick
 
 # Benchmarks against the peers (bench/): each library, ours included, gets a
