@@ -78,7 +78,10 @@ T = TypeVar("T")
 
 _OWS_RE = re.compile(r"[\t ]*")
 
-_TOKEN_RE = re.compile(r"[-!#$%&'*+.^_`|~0-9a-zA-Z]+")
+# tchar as a character class: the one spelling of it, which http.py uses too.
+_TCHAR = r"[-!#$%&'*+.^_`|~0-9a-zA-Z]"
+
+_TOKEN_RE = re.compile(_TCHAR + "+")
 
 _QUOTED_STRING_RE = re.compile(
     r'"(?:[\t !#-\[\]-~\x80-\U0010ffff]|\\[\t -~\x80-\U0010ffff])*"'
@@ -95,9 +98,7 @@ _TOKEN68_RE = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
 
 # RFC 7230, section 6.7: protocol = protocol-name ["/" protocol-version],
 # where both are tokens.
-_PROTOCOL_RE = re.compile(
-    r"[-!#$%&'*+.^_`|~0-9a-zA-Z]+(?:/[-!#$%&'*+.^_`|~0-9a-zA-Z]+)?"
-)
+_PROTOCOL_RE = re.compile(rf"{_TCHAR}+(?:/{_TCHAR}+)?")
 
 
 def _peek_ahead(header: str, pos: int) -> Optional[str]:

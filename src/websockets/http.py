@@ -35,6 +35,7 @@ from typing import Callable, Optional, Protocol
 from . import datastructures
 from .datastructures import Headers, MultipleValuesError
 from .exceptions import InvalidMessage, SecurityError
+from .headers import _TCHAR  # the grammar's one spelling of tchar
 from .version import version as websockets_version
 
 
@@ -88,10 +89,9 @@ SERVER = f"Python/{_PYTHON_VERSION} websockets/{websockets_version}"
 
 # Grammar of RFC 7230 (section 3.2 for headers, 3.1 for start lines).
 
-# token = 1*tchar, tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" /
-# "-" / "." / "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA
-_TOKEN = rb"[-!#$%&'*+.^_`|~0-9A-Za-z]+"
-_token_re = re.compile(_TOKEN)
+# token = 1*tchar, with tchar as headers.py spells it.
+_TOKEN = _TCHAR + "+"
+_token_re = re.compile(_TOKEN.encode())
 
 # field-content = field-vchar [ 1*( SP / HTAB ) field-vchar ], with
 # field-vchar = VCHAR / obs-text. Leading and trailing whitespace (OWS) are
@@ -111,7 +111,7 @@ _target_re = re.compile(rb"[\x21-\x7e]+")
 _status_re = re.compile(rb"HTTP/1\.1 ([0-9]{3})(?: (.*))?", re.DOTALL)
 
 # Same rules as above, for the str values given to serialize().
-_token_str_re = re.compile(_TOKEN.decode())
+_token_str_re = re.compile(_TOKEN)
 _value_str_re = re.compile(
     # ASCII without controls but HTAB, then every code point that encodes
     # to non-ASCII bytes: no surrogates except those that surrogateescape
