@@ -37,9 +37,9 @@ class CountingProtocol(websockets.WebSocketServerProtocol):
 
     received = 0
 
-    def data_received(self, data):
-        self.received += len(data)
-        super().data_received(data)
+    def buffer_updated(self, nbytes):
+        self.received += nbytes
+        super().buffer_updated(nbytes)
 
 
 async def handler(websocket):

@@ -235,56 +235,107 @@ def test_buffer_released_when_consumed():
         assert parser.parse() == Frame(True, OP_BINARY, b"a")
     assert len(parser.buffer) == 9
     assert parser.parse() is None
-    assert parser.buffer == b"" and parser.offset == 0
+    assert len(parser.buffer) == 0 and parser.offset == parser.limit == 0
 
 
-def test_feed_copies_mutable_buffers():
+def test_fed_buffer_read_in_place_until_parse_returns_none():
+    # The caller may reuse its buffer once parse() returned None: the
+    # parser copied the beginning of the incomplete frame by then.
     parser = FrameParser(mask=False)
-    data = bytearray(b"\x82\x02ab")
-    parser.feed(data)
-    data[2:] = b"xy"
+    data = bytearray(b"\x82\x02ab\x82\x03cd")
+    parser.feed(memoryview(data))
     assert parser.parse() == Frame(True, OP_BINARY, b"ab")
-    view = memoryview(bytearray(b"\x82\x02cd"))
-    parser.feed(view)
-    view[2:] = b"xy"
-    assert parser.parse() == Frame(True, OP_BINARY, b"cd")
+    assert parser.parse() is None
+    data[:] = bytes(len(data))
+    parser.feed(b"e")
+    assert parser.parse() == Frame(True, OP_BINARY, b"cde")
+
+
+def test_incomplete_header_kept():
+    parser = FrameParser(mask=True)
+    scratch = bytearray(b"\x81")
+    parser.feed(scratch)
+    assert parser.parse() is None
+    scratch[0] = 0
+    parser.feed(b"\x81\x00\x00\x00")
+    assert parser.parse() is None
+    parser.feed(b"\x00a")
+    assert parser.parse() == Frame(True, OP_TEXT, b"a")
+
+
+def test_feed_accepts_other_item_sizes():
+    # A memoryview of items wider than a byte is read as bytes.
+    parser = FrameParser(mask=False)
+    parser.feed(memoryview(b"\x82\x02ab").cast("H"))
+    assert parser.parse() == Frame(True, OP_BINARY, b"ab")
 
 
 def test_feed_appends_to_leftover():
-    # The leftover of a bytes object moves to a bytearray, then more bytes
-    # are appended to that bytearray.
+    # The leftover moves to a buffer of the parser's own, with room for
+    # more, where the next bytes are appended.
     parser = FrameParser(mask=False)
     parser.feed(b"\x82\x01a\x82\x03b")
     assert parser.parse() == Frame(True, OP_BINARY, b"a")
     assert parser.parse() is None
+    buffer = parser.buffer
+    assert len(buffer) == 1 + framing._RESERVE  # the header is parsed already
     parser.feed(b"c")
-    assert isinstance(parser.buffer, bytearray)
     parser.feed(b"d\x82")
+    assert parser.buffer is buffer  # no new buffer: there was room
     assert parser.parse() == Frame(True, OP_BINARY, b"bcd")
     assert parser.parse() is None
     parser.feed(b"\x00")
     assert parser.parse() == Frame(True, OP_BINARY, b"")
 
 
-def test_compaction():
-    # Many frames in a bytearray: the consumed prefix is dropped once it is
-    # large, not at every frame.
-    frame = Frame(True, OP_BINARY, bytes(1000))
+def test_feed_moves_leftover_when_out_of_room():
+    frame = Frame(True, OP_BINARY, bytes(10_000))
     data = frame.serialize(mask=False)
     parser = FrameParser(mask=False)
-    parser.feed(data[:10])
+    parser.feed(data[:3])  # in the middle of the extended length
     assert parser.parse() is None
-    parser.feed(data[10:] + data * 100 + data[:10])
-    count = 0
-    while parser.parse() is not None:
-        count += 1
-    assert count == 101
-    assert parser.offset > framing._COMPACT
-    parser.feed(data[10:])
-    assert parser.offset == 0
-    assert len(parser.buffer) == len(data) - 4
+    small = parser.buffer
+    parser.feed(data[3:])
+    assert parser.buffer is not small
     assert parser.parse() == frame
+
+
+def test_get_buffer_receives_rest_of_frame_in_place():
+    frame = Frame(True, OP_BINARY, bytes(range(256)) * 1000)
+    data = frame.serialize(mask=True)
+    parser = FrameParser(mask=True)
+    # Nothing pending: any buffer will do.
+    assert parser.get_buffer() is None
+    parser.feed(data[:100])
     assert parser.parse() is None
+    position = 100
+    while True:
+        room = parser.get_buffer()
+        assert room is not None and len(room) >= parser.bytes_needed
+        size = min(len(room), 70_000, len(data) - position)
+        room[:size] = data[position : position + size]
+        position += size
+        del room  # a receive buffer is let go after each read
+        parser.buffer_updated(size)
+        result = parser.parse()
+        if result is not None:
+            break
+    assert result == frame
+    assert position == len(data)
+    assert parser.parse() is None
+    assert parser.get_buffer() is None
+
+
+def test_get_buffer_while_length_incomplete():
+    parser = FrameParser(mask=False)
+    parser.feed(b"\x82\x7e\x01")
+    assert parser.parse() is None
+    room = parser.get_buffer()
+    assert room is not None and len(room) >= 1
+    room[:3] = b"\x00xy"
+    parser.buffer_updated(3)
+    assert parser.parse() is None
+    assert parser.bytes_needed == 254
 
 
 def test_clear():

@@ -488,10 +488,12 @@ _LENGTH = 1
 _MASK = 2
 _PAYLOAD = 3
 
-# FrameParser drops the bytes it has consumed when they reach this size, or
-# as soon as it has consumed everything: one copy of what remains, amortized
-# over at least this many bytes.
-_COMPACT = 0x10000
+# When the parser keeps the beginning of a frame whose end hasn't arrived, it
+# makes room for at least this many more bytes, so that a frame arriving in
+# small pieces doesn't cost a copy per piece.
+_RESERVE = 0x1000
+
+_EMPTY = memoryview(b"")
 
 
 class FrameParser:
@@ -504,6 +506,14 @@ class FrameParser:
         parser.feed(data)
         while (frame := parser.parse()) is not None:
             ...
+
+    The parser reads what :meth:`feed` gives it in place, without a copy,
+    until :meth:`parse` returns :obj:`None`; only then does it copy the
+    beginning of an incomplete frame, if any, into a buffer of its own. So
+    ``data`` may be a view of a buffer that the caller reuses for the next
+    read. While a frame is incomplete, :meth:`get_buffer` offers the room
+    left in that buffer, to receive the rest of the frame straight into it,
+    then :meth:`buffer_updated` tells how many bytes arrived there.
 
     The parser reads a frame in four steps: the two-byte header, the
     extended length, the masking key, the payload. When bytes are missing,
@@ -531,27 +541,32 @@ class FrameParser:
     __slots__ = (
         "buffer",
         "offset",
+        "limit",
         "mask",
         "max_size",
         "state",
+        "_owned",
         "_first",
         "_length",
         "_key",
     )
 
     def __init__(self, *, mask: bool, max_size: Optional[int] = None) -> None:
-        #: Bytes received; those before :attr:`offset` are consumed. It is
-        #: the :class:`bytes` object last fed when the parser had consumed
-        #: everything before (no copy), else a :class:`bytearray`.
-        self.buffer: Union[bytes, bytearray] = b""
+        #: Bytes received, as a :class:`memoryview`: the caller's bytes
+        #: while :meth:`parse` reads them, else a buffer of the parser's own.
+        self.buffer = _EMPTY
         #: Position in :attr:`buffer` of the first byte not consumed yet.
         self.offset = 0
+        #: Position in :attr:`buffer` after the last byte received.
+        self.limit = 0
         #: Whether incoming frames must be masked.
         self.mask = mask
         #: Largest payload of a data frame, in bytes, or :obj:`None`.
         self.max_size = max_size
         #: What the parser reads next.
         self.state = _HEADER
+        # Whether the buffer belongs to the parser, which may write there.
+        self._owned = False
         # The part of the frame read so far, when parse() stops in the
         # middle of a frame: the first byte of the header, the length (as
         # announced by the second byte, then decoded), the masking key.
@@ -559,33 +574,77 @@ class FrameParser:
         self._length = 0
         self._key = b""
 
-    def feed(self, data: bytes) -> None:
+    def feed(self, data: Union[bytes, bytearray, memoryview]) -> None:
         """
         Add bytes received to the buffer.
 
         Args:
-            data: Bytes received.
+            data: Bytes received; any bytes-like object. The parser reads it
+                until :meth:`parse` returns :obj:`None`, and not after.
 
         """
-        buffer = self.buffer
+        view = memoryview(data)
+        if view.itemsize != 1:
+            view = view.cast("B")
         offset = self.offset
-        if offset == len(buffer):
+        limit = self.limit
+        if offset == limit:
             # Everything buffered is consumed, which is the common case:
-            # keep the new bytes as they are, without a copy. Only bytes are
-            # immutable: copy other types, which the caller may reuse.
-            self.buffer = data if type(data) is bytes else bytearray(data)
+            # read the new bytes where they are.
+            self.buffer = view
             self.offset = 0
-        elif isinstance(buffer, bytearray):
-            if offset >= _COMPACT:
-                del buffer[:offset]
-                self.offset = 0
-            buffer += data
+            self.limit = len(view)
+            self._owned = False
         else:
-            # The beginning of a frame is left in a bytes object: move it to
-            # a bytearray, to which the next bytes are appended.
-            buffer = self.buffer = bytearray(buffer[offset:])
-            buffer += data
-            self.offset = 0
+            size = len(view)
+            if not self._owned or len(self.buffer) - limit < size:
+                self._reserve(size)
+                limit = self.limit
+            self.buffer[limit : limit + size] = view
+            self.limit = limit + size
+
+    def get_buffer(self) -> Optional[memoryview]:
+        """
+        Offer room to receive the rest of an incomplete frame in place.
+
+        Call it after :meth:`parse` returned :obj:`None`. Receiving into the
+        buffer it returns saves a copy, which matters for large frames.
+
+        Returns:
+            A writable :class:`memoryview` of at least :attr:`bytes_needed`
+            bytes, or :obj:`None` if no frame is incomplete: then receive
+            anywhere and call :meth:`feed`.
+
+        """
+        if self.offset == self.limit:
+            return None
+        needed = self.bytes_needed
+        if not self._owned or len(self.buffer) - self.limit < needed:
+            self._reserve(needed)
+        return self.buffer[self.limit :]
+
+    def buffer_updated(self, nbytes: int) -> None:
+        """
+        Count bytes received into the buffer that :meth:`get_buffer` returned.
+
+        Args:
+            nbytes: How many bytes were written at the start of that buffer.
+
+        """
+        self.limit += nbytes
+
+    def _reserve(self, size: int) -> None:
+        # Move what isn't consumed into a new buffer of the parser's own,
+        # with room for at least `size` more bytes. A new buffer, rather
+        # than a resized one: the caller may still hold a view of the old.
+        pending = self.buffer[self.offset : self.limit]
+        kept = len(pending)
+        buffer = bytearray(kept + max(size, _RESERVE))
+        buffer[:kept] = pending
+        self.buffer = memoryview(buffer)
+        self.offset = 0
+        self.limit = kept
+        self._owned = True
 
     def parse(self) -> Optional[Frame]:
         """
@@ -603,7 +662,7 @@ class FrameParser:
         """
         buffer = self.buffer
         offset = self.offset
-        size = len(buffer)
+        size = self.limit
         state = self.state
         mask = self.mask
         # The fast path reads a whole frame in local variables; only when a
@@ -612,9 +671,12 @@ class FrameParser:
             if size - offset < 2:
                 if offset == size:
                     # Everything is consumed: let go of the buffer, which
-                    # may be large, while the connection is idle.
-                    self.buffer = b""
-                    self.offset = 0
+                    # may be large, or the caller's.
+                    self.buffer = _EMPTY
+                    self.offset = self.limit = 0
+                    self._owned = False
+                else:
+                    self._stop(_HEADER, offset, 0, 0, b"")
                 return None
             first = buffer[offset]
             second = buffer[offset + 1]
@@ -684,11 +746,8 @@ class FrameParser:
         if size < end:
             self._stop(_PAYLOAD, offset, first, length, key)
             return None
-        if mask:
-            data = apply_mask(buffer[offset:end], key)
-        else:
-            payload = buffer[offset:end]
-            data = payload if type(payload) is bytes else bytes(payload)
+        # One copy, out of the buffer, unmasked on the way if needed.
+        data = apply_mask(buffer[offset:end], key) if mask else bytes(buffer[offset:end])
         self.offset = end
         fin, rsv1, rsv2, rsv3 = _FLAGS[first >> 4]
         frame: Frame = _new_tuple(Frame, (fin, opcode, data, rsv1, rsv2, rsv3))
@@ -697,12 +756,15 @@ class FrameParser:
     def _stop(
         self, state: int, offset: int, first: int, length: int, key: bytes
     ) -> None:
-        # Remember what is read of an incomplete frame.
+        # Remember what is read of an incomplete frame, and keep its bytes:
+        # the caller's buffer is only valid until parse() returns.
         self.state = state
         self.offset = offset
         self._first = first
         self._length = length
         self._key = key
+        if not self._owned:
+            self._reserve(self.bytes_needed)
 
     @property
     def bytes_needed(self) -> int:
@@ -724,7 +786,7 @@ class FrameParser:
             needed = 4
         else:
             needed = self._length
-        return max(needed - (len(self.buffer) - self.offset), 0)
+        return max(needed - (self.limit - self.offset), 0)
 
     @property
     def first_byte(self) -> int:
@@ -756,21 +818,22 @@ class FrameParser:
         """
         if self.state != _PAYLOAD:
             return None
-        chunk = self.buffer[self.offset + start :]
+        chunk = self.buffer[self.offset + start : self.limit]
         key = self._key
         if key:
             # The key's phase depends on the position in the payload.
             phase = start & 3
             return apply_mask(chunk, key[phase:] + key[:phase])
-        return chunk if type(chunk) is bytes else bytes(chunk)
+        return bytes(chunk)
 
     @property
     def partial(self) -> bool:
         """Whether the parser holds the beginning of a frame, not the whole."""
-        return self.state != _HEADER or self.offset < len(self.buffer)
+        return self.state != _HEADER or self.offset < self.limit
 
     def clear(self) -> None:
         """Drop the buffered bytes and start over with a new frame."""
-        self.buffer = b""
-        self.offset = 0
+        self.buffer = _EMPTY
+        self.offset = self.limit = 0
+        self._owned = False
         self.state = _HEADER

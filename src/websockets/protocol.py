@@ -1,12 +1,17 @@
 """
 The asyncio layer shared by clients and servers.
 
-:class:`WebSocketCommonProtocol` is an :class:`asyncio.Protocol` that drives a
-sans-I/O :class:`~websockets.sansio.connection.Connection`, stored as
-``self.sansio``. Its :meth:`~WebSocketCommonProtocol.data_received` feeds the
+:class:`WebSocketCommonProtocol` is an :class:`asyncio.BufferedProtocol` that
+drives a sans-I/O :class:`~websockets.sansio.connection.Connection`, stored as
+``self.sansio``. Its :meth:`~WebSocketCommonProtocol.buffer_updated` feeds the
 core, writes what the core queued, and wakes at most one waiter: complete
 messages go into a queue watched by a single future, and pings, pongs and
 close frames are answered by the core without waking the application.
+
+Connections receive into one buffer per thread, which the core parses in
+place: a read allocates nothing, and an idle connection holds no buffer. Only
+a frame that is still arriving gets a buffer of its own, from the core, where
+its remaining bytes are received directly.
 
 It owns what the core leaves out: time (keepalive pings, the close timeout)
 and buffering (``max_queue`` pauses reading; ``write_limit`` makes
@@ -23,6 +28,7 @@ import collections
 import logging
 import random
 import struct
+import threading
 import time
 from collections.abc import (
     AsyncIterable,
@@ -55,8 +61,25 @@ __all__ = ["WebSocketCommonProtocol", "broadcast", "State"]
 
 BytesLike = (bytes, bytearray, memoryview)
 
+# Size of the receive buffer shared by the connections of a thread: as much as
+# asyncio's selector transports read at once.
+SCRATCH_SIZE = 256 * 1024
 
-class WebSocketCommonProtocol(asyncio.Protocol):
+_local = threading.local()
+
+
+def _scratch() -> memoryview:
+    # Reads never overlap within a thread: asyncio calls get_buffer(), reads
+    # into the buffer, then calls buffer_updated(), which parses everything
+    # there or copies it, before any other connection reads.
+    try:
+        scratch: memoryview = _local.scratch
+    except AttributeError:
+        scratch = _local.scratch = memoryview(bytearray(SCRATCH_SIZE))
+    return scratch
+
+
+class WebSocketCommonProtocol(asyncio.BufferedProtocol):
     """
     A WebSocket connection: the part shared by clients and servers.
 
@@ -190,6 +213,11 @@ class WebSocketCommonProtocol(asyncio.Protocol):
         self._close_timer: Optional[asyncio.TimerHandle] = None
         self._keepalive_timer: Optional[asyncio.TimerHandle] = None
 
+        # Where the next read goes: the thread's shared buffer, or the
+        # core's buffer for the rest of an incomplete frame.
+        self._scratch = _scratch()
+        self._receiving_direct = False
+
         self._eof_received = False
         self._lost = False
         self._connection_lost_waiter: asyncio.Future[None] = self.loop.create_future()
@@ -208,20 +236,54 @@ class WebSocketCommonProtocol(asyncio.Protocol):
         self.transport = transport
         transport.set_write_buffer_limits(self.write_limit)
 
+    def get_buffer(self, sizehint: int) -> memoryview:
+        """
+        Provide a buffer to receive into: called by asyncio.
+
+        Args:
+            sizehint: Ignored: the buffer is as large as it is.
+
+        """
+        direct = self.sansio.get_buffer()
+        if direct is None:
+            self._receiving_direct = False
+            return self._scratch
+        self._receiving_direct = True
+        return direct
+
+    def buffer_updated(self, nbytes: int) -> None:
+        """
+        Process bytes received into the buffer: called by asyncio.
+
+        Args:
+            nbytes: How many bytes were received.
+
+        """
+        if self._receiving_direct:
+            self.sansio.buffer_updated(nbytes)
+        else:
+            self.sansio.receive_data(self._scratch[:nbytes])
+        self._received()
+
     def data_received(self, data: bytes) -> None:
         """
-        Process incoming bytes: called by asyncio.
+        Process incoming bytes given as an object rather than in the buffer.
+
+        asyncio calls :meth:`get_buffer` and :meth:`buffer_updated` instead;
+        this method serves code that has bytes in hand.
 
         Args:
             data: Bytes received from the network.
 
         """
-        sansio = self.sansio
-        sansio.receive_data(data)
+        self.sansio.receive_data(data)
+        self._received()
+
+    def _received(self) -> None:
         # Write first: pongs and close frames answered by the core go out
         # before the application sees anything.
         self.flush()
-        events = sansio.events_received()
+        events = self.sansio.events_received()
         if events:
             self.process_events(events)
 

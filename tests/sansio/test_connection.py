@@ -149,6 +149,58 @@ def test_receive_sizes(side, length):
     assert connection.events_received() == [frame]
 
 
+@both_sides
+def test_receive_from_reused_buffer(side):
+    # The I/O layer receives into one buffer and passes views of it.
+    data = incoming(side, 0x82, b"abc") + incoming(side, 0x81, b"defgh")
+    scratch = bytearray(64)
+    connection = Connection(side)
+    for position in range(0, len(data), 4):
+        chunk = data[position : position + 4]
+        scratch[: len(chunk)] = chunk
+        connection.receive_data(memoryview(scratch)[: len(chunk)])
+        scratch[:] = bytes(64)  # the next read overwrites it
+    assert connection.events_received() == [
+        Frame(True, OP_BINARY, b"abc"),
+        Frame(True, OP_TEXT, b"defgh"),
+    ]
+
+
+@both_sides
+def test_receive_into_get_buffer(side):
+    payload = bytes(i % 251 for i in range(300_000))
+    frame = Frame(True, OP_BINARY, payload)
+    data = frame.serialize(mask=side is SERVER)
+    connection = Connection(side)
+    assert connection.get_buffer() is None  # nothing pending
+    connection.receive_data(data[:1000])
+    position = 1000
+    while position < len(data):
+        room = connection.get_buffer()
+        assert room is not None
+        size = min(len(room), 65536, len(data) - position)
+        room[:size] = data[position : position + size]
+        del room
+        connection.buffer_updated(size)
+        position += size
+    assert connection.events_received() == [frame]
+    assert connection.get_buffer() is None
+
+
+@both_sides
+def test_get_buffer_none_unless_receiving_frames(side):
+    connection = Connection(side, state=CONNECTING)
+    assert connection.get_buffer() is None
+    connection = Connection(side)
+    connection.receive_data(incoming(side, 0x82, b"ab")[:3])
+    assert connection.get_buffer() is not None
+    connection.receive_eof()
+    assert connection.get_buffer() is None
+    connection = Connection(side)
+    connection.receive_data(incoming(side, 0x88) + incoming(side, 0x82, b"ab")[:3])
+    assert connection.get_buffer() is None  # discarding after a close frame
+
+
 def test_receive_masked_with_real_key(monkeypatch):
     # The examples of RFC 6455, section 5.7.
     server = Connection(SERVER)

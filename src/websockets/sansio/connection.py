@@ -317,7 +317,7 @@ class Connection:
 
     # Bytes received.
 
-    def receive_data(self, data: bytes) -> None:
+    def receive_data(self, data: Union[bytes, bytearray, memoryview]) -> None:
         """
         Process bytes received from the network.
 
@@ -332,7 +332,9 @@ class Connection:
         the error, and every byte received afterwards is dropped.
 
         Args:
-            data: Bytes received.
+            data: Bytes received; any bytes-like object. It is read during
+                the call only, so it may be a view of a receive buffer that
+                the caller reuses.
 
         Raises:
             EOFError: If :meth:`receive_eof` was called before.
@@ -343,9 +345,41 @@ class Connection:
         if self._discarding:
             return
         if self._state is CONNECTING:
-            self.receive_handshake_data(data)
+            self.receive_handshake_data(bytes(data))
             return
         self._feed(data)
+        self._receive_frames()
+
+    def get_buffer(self) -> Optional[memoryview]:
+        """
+        Offer room to receive the rest of an incomplete frame in place.
+
+        Receiving into this buffer, then calling :meth:`buffer_updated`,
+        saves the copy that :meth:`receive_data` makes of an incomplete
+        frame: large frames land where they are parsed. This pair follows
+        :class:`asyncio.BufferedProtocol`.
+
+        Returns:
+            A writable :class:`memoryview`, or :obj:`None` when no frame is
+            incomplete; then receive anywhere and call :meth:`receive_data`.
+
+        """
+        if self._state is CONNECTING or self._discarding or self.eof_rcvd:
+            return None
+        return self._parser.get_buffer()
+
+    def buffer_updated(self, nbytes: int) -> None:
+        """
+        Process bytes received into the buffer that :meth:`get_buffer` returned.
+
+        Like :meth:`receive_data`, this never raises because of what the
+        peer sent.
+
+        Args:
+            nbytes: How many bytes were written at the start of that buffer.
+
+        """
+        self._parser.buffer_updated(nbytes)
         self._receive_frames()
 
     def receive_eof(self) -> None:
