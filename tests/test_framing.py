@@ -270,7 +270,8 @@ def test_feed_accepts_other_item_sizes():
     assert parser.parse() == Frame(True, OP_BINARY, b"ab")
 
 
-def test_feed_appends_to_leftover():
+def test_feed_appends_to_leftover(monkeypatch):
+    monkeypatch.setattr(framing, "_SPARE", [])
     # The leftover moves to a buffer of the parser's own, with room for
     # more, where the next bytes are appended.
     parser = FrameParser(mask=False)
@@ -324,6 +325,46 @@ def test_get_buffer_receives_rest_of_frame_in_place():
     assert position == len(data)
     assert parser.parse() is None
     assert parser.get_buffer() is None
+
+
+def test_large_buffer_kept_for_next_large_frame(monkeypatch):
+    monkeypatch.setattr(framing, "_SPARE", [])
+    frame = Frame(True, OP_BINARY, bytes(200_000))
+    data = frame.serialize(mask=False)
+    first = FrameParser(mask=False)
+    first.feed(data[:1000])
+    assert first.parse() is None
+    buffer = first.buffer.obj
+    first.feed(data[1000:])
+    assert first.parse() == frame
+    assert first.parse() is None
+    assert framing._SPARE == [buffer]
+    # Another parser, a larger frame than the spare holds: a new buffer,
+    # and the spare stays.
+    larger = Frame(True, OP_BINARY, bytes(300_000)).serialize(mask=False)
+    second = FrameParser(mask=False)
+    second.feed(larger[:1000])
+    assert second.parse() is None
+    assert second.buffer.obj is not buffer
+    assert framing._SPARE == [buffer]
+    second.clear()
+    # The spare is taken, once, by a frame that fits.
+    third = FrameParser(mask=False)
+    third.feed(data[:1000])
+    assert third.parse() is None
+    assert third.buffer.obj is buffer
+    assert framing._SPARE == []
+
+
+def test_small_buffers_not_kept(monkeypatch):
+    monkeypatch.setattr(framing, "_SPARE", [])
+    parser = FrameParser(mask=False)
+    parser.feed(b"\x82\x02a")
+    assert parser.parse() is None
+    parser.feed(b"b")
+    assert parser.parse() == Frame(True, OP_BINARY, b"ab")
+    assert parser.parse() is None
+    assert framing._SPARE == []
 
 
 def test_get_buffer_while_length_incomplete():

@@ -256,6 +256,25 @@ class Frame(NamedTuple):
             The frame, as sent on the wire.
 
         """
+        header, payload = self.serialize_parts(mask=mask)
+        return header + payload
+
+    def serialize_parts(self, *, mask: bool) -> tuple[bytes, bytes]:
+        """
+        Serialize the frame as its header and its payload.
+
+        Writing the two parts with :meth:`asyncio.WriteTransport.writelines`
+        or :func:`socket.socket.sendmsg` sends a large payload without
+        copying it into one object with its header.
+
+        Args:
+            mask: Whether to mask the payload, as in :meth:`serialize`.
+
+        Returns:
+            The header, with the masking key if any, and the payload,
+            masked if needed.
+
+        """
         fin, opcode, data, rsv1, rsv2, rsv3 = self
         first = (fin << 7) | (rsv1 << 6) | (rsv2 << 5) | (rsv3 << 4) | opcode
         second = 0x80 if mask else 0
@@ -270,8 +289,8 @@ class Frame(NamedTuple):
             header = _PACK_64(first, second | 127, length)
         if mask:
             key = generate_mask()
-            return b"".join((header, key, apply_mask(data, key)))
-        return header + data
+            return header + key, apply_mask(data, key)
+        return header, data
 
     @classmethod
     async def read(
@@ -495,6 +514,14 @@ _RESERVE = 0x1000
 
 _EMPTY = memoryview(b"")
 
+# A large buffer, once a frame is parsed out of it, is kept for the next large
+# frame, of any connection: allocating one per frame costs more than copying
+# into it, because the C library maps fresh memory for each, then unmaps it.
+# One spare buffer at most, of a bounded size.
+_SPARE: list[bytearray] = []
+_SPARE_MIN = 0x10000
+_SPARE_MAX = 0x1000000
+
 
 class FrameParser:
     """
@@ -639,12 +666,32 @@ class FrameParser:
         # than a resized one: the caller may still hold a view of the old.
         pending = self.buffer[self.offset : self.limit]
         kept = len(pending)
-        buffer = bytearray(kept + max(size, _RESERVE))
+        capacity = kept + max(size, _RESERVE)
+        try:
+            buffer = _SPARE.pop()
+        except IndexError:
+            buffer = bytearray(capacity)
+        else:
+            if len(buffer) < capacity:
+                _SPARE.append(buffer)
+                buffer = bytearray(capacity)
         buffer[:kept] = pending
+        self._release()
         self.buffer = memoryview(buffer)
         self.offset = 0
         self.limit = kept
         self._owned = True
+
+    def _release(self) -> None:
+        # Let go of the buffer; keep it as the spare if it is worth it.
+        if self._owned:
+            buffer = self.buffer.obj
+            assert isinstance(buffer, bytearray), "the parser owns bytearrays"
+            if _SPARE_MIN <= len(buffer) <= _SPARE_MAX and not _SPARE:
+                _SPARE.append(buffer)
+        self.buffer = _EMPTY
+        self.offset = self.limit = 0
+        self._owned = False
 
     def parse(self) -> Optional[Frame]:
         """
@@ -672,9 +719,7 @@ class FrameParser:
                 if offset == size:
                     # Everything is consumed: let go of the buffer, which
                     # may be large, or the caller's.
-                    self.buffer = _EMPTY
-                    self.offset = self.limit = 0
-                    self._owned = False
+                    self._release()
                 else:
                     self._stop(_HEADER, offset, 0, 0, b"")
                 return None
@@ -833,7 +878,5 @@ class FrameParser:
 
     def clear(self) -> None:
         """Drop the buffered bytes and start over with a new frame."""
-        self.buffer = _EMPTY
-        self.offset = self.limit = 0
-        self._owned = False
+        self._release()
         self.state = _HEADER

@@ -363,19 +363,30 @@ class WebSocketCommonProtocol(asyncio.BufferedProtocol):
         """
         sansio = self.sansio
         transport = self.transport
-        for data in sansio.data_to_send():
-            if data:
-                transport.write(data)
-            else:
-                if transport.can_write_eof():
-                    try:
-                        transport.write_eof()
-                    except (OSError, RuntimeError):  # pragma: no cover
-                        pass  # the transport is closing already
+        chunks = sansio.data_to_send()
+        while chunks:
+            if b"" not in chunks:
+                if len(chunks) == 1:
+                    transport.write(chunks[0])  # the common case: one frame
                 else:
-                    transport.close()
-                # Once we stopped sending, the peer must close promptly.
-                self.start_close_timer()
+                    # Several frames, or a large frame in two parts: one
+                    # call, and no copy where the transport writes vectors
+                    # (uvloop; asyncio from Python 3.12 on).
+                    transport.writelines(chunks)
+                break
+            end = chunks.index(b"")
+            if end:
+                transport.writelines(chunks[:end])
+            if transport.can_write_eof():
+                try:
+                    transport.write_eof()
+                except (OSError, RuntimeError):  # pragma: no cover
+                    pass  # the transport is closing already
+            else:
+                transport.close()
+            # Once we stopped sending, the peer must close promptly.
+            self.start_close_timer()
+            chunks = chunks[end + 1 :]
         if (
             sansio.state is not OPEN
             and self._close_timer is None

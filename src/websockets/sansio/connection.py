@@ -121,6 +121,9 @@ _new_frame = tuple.__new__
 
 _UTF8Decoder = codecs.getincrementaldecoder("utf-8")
 
+# Payloads from this size on are queued apart from their header.
+_SPLIT = 0x10000
+
 # Longest close reason that fits in a close frame, in bytes: RFC 6455 §5.5
 # limits control frames to 125 bytes, two of which hold the code.
 _MAX_REASON = 123
@@ -701,9 +704,12 @@ class Connection:
         Collect the bytes to send since the last call.
 
         Returns:
-            Bytes to write, in order, one :class:`bytes` object per frame.
-            An empty :class:`bytes` object means: half-close the TCP
-            connection now, with ``write_eof()``, then expect it to close.
+            Bytes to write, in order: one :class:`bytes` object per frame,
+            or two for a frame of 64 KiB or more, its header then its
+            payload, which are best written together with a vectored write
+            such as :meth:`asyncio.WriteTransport.writelines`. An empty
+            :class:`bytes` object means: half-close the TCP connection now,
+            with ``write_eof()``, then expect it to close.
 
         """
         writes, self._writes = self._writes, []
@@ -969,7 +975,12 @@ class Connection:
         if self.extensions:
             for extension in self.extensions:
                 frame = extension.encode(frame)
-        self._writes.append(frame.serialize(mask=self._mask))
+        if len(frame.data) < _SPLIT:
+            self._writes.append(frame.serialize(mask=self._mask))
+        else:
+            # Copying a large payload behind its header costs more than
+            # writing two objects.
+            self._writes.extend(frame.serialize_parts(mask=self._mask))
 
     def _send_close(self, close: Close) -> None:
         # RFC 6455 §5.5.1: "If there is a body, the first two bytes of the
