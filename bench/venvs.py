@@ -16,6 +16,7 @@ requirements change.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import subprocess
 import sys
@@ -43,9 +44,17 @@ def python(name: str) -> Path:
 
 
 def build_inputs() -> list[Path]:
-    """Files whose change calls for reinstalling our library (C speedups)."""
+    """Files whose change calls for reinstalling our library (compiled parts)."""
+    src = ROOT / "src"
     paths = [ROOT / "pyproject.toml", ROOT / "setup.py"]
-    paths += sorted((ROOT / "src" / "websockets").glob("*.c"))
+    paths += sorted((src / "websockets").glob("*.c"))
+    paths += sorted((src / "websockets").glob("*.pxd"))
+    # The modules compiled by Cython: see websockets.compiled.
+    spec = importlib.util.spec_from_file_location("compiled", src / "websockets" / "compiled.py")
+    if spec is not None and spec.loader is not None:
+        compiled = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(compiled)
+        paths += [src / (name.replace(".", "/") + ".py") for name in compiled.COMPILED]
     return [p for p in paths if p.exists()]
 
 

@@ -66,6 +66,33 @@ def test_concurrent_recv(loop_factory):
     run(main(), loop_factory)
 
 
+def test_data_received_takes_bytes_in_hand(loop_factory):
+    # asyncio calls get_buffer() and buffer_updated(); code with bytes in
+    # hand calls data_received().
+    async def main():
+        async with echo_server(hold) as server:
+            async with connect(get_uri(server)) as ws:
+                ws.data_received(b"\x81\x02hi\x82")  # a frame, then a piece
+                assert await ws.recv() == "hi"
+                ws.data_received(b"\x01!")
+                assert await ws.recv() == b"!"
+
+    run(main(), loop_factory)
+
+
+def test_large_message_received_in_place(loop_factory):
+    # A message larger than the shared receive buffer arrives in many reads,
+    # the rest of the frame straight into the core's buffer.
+    async def main():
+        async with echo_server() as server:
+            async with connect(get_uri(server), max_size=None) as ws:
+                message = bytes(range(256)) * 4096  # 1 MiB
+                await ws.send(message)
+                assert await ws.recv() == message
+
+    run(main(), loop_factory)
+
+
 def test_cancelled_recv_loses_nothing(loop_factory):
     async def main():
         async with echo_server() as server:

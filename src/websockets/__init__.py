@@ -12,7 +12,12 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from . import compiled
 from .version import version as __version__
+
+
+# Before any compiled module is imported: see websockets.compiled.
+compiled.install()
 
 
 # Public name -> module that defines it, relative to this package.

@@ -362,8 +362,10 @@ class WebSocketCommonProtocol(asyncio.BufferedProtocol):
 
         """
         sansio = self.sansio
-        transport = self.transport
         chunks = sansio.data_to_send()
+        if not chunks and sansio.state is OPEN:
+            return  # nothing to write, no close timer to start
+        transport = self.transport
         while chunks:
             if b"" not in chunks:
                 if len(chunks) == 1:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+from typing import Callable, Union
 
 
 __all__ = ["accept_key", "generate_key", "apply_mask", "apply_mask_python", "GUID"]
@@ -69,10 +70,15 @@ def apply_mask_python(data: bytes | bytearray | memoryview, mask: bytes) -> byte
     return value.to_bytes(size, "big")
 
 
-apply_mask = apply_mask_python
-# The other branch runs in a subprocess: see test_no_speedups_environment_variable.
-if not os.environ.get("WEBSOCKETS_NO_SPEEDUPS"):  # pragma: no branch
+def _select_apply_mask() -> Callable[[Union[bytes, bytearray, memoryview], bytes], bytes]:
+    # The C implementation, unless it is turned off or wasn't built.
+    if os.environ.get("WEBSOCKETS_NO_SPEEDUPS"):
+        return apply_mask_python
     try:
         from .speedups import apply_mask
-    except ImportError:  # pragma: no cover
-        pass
+    except ImportError:  # pragma: no cover - built wherever tests run
+        return apply_mask_python
+    return apply_mask
+
+
+apply_mask = _select_apply_mask()

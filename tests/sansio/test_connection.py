@@ -1387,13 +1387,14 @@ def test_partial_binary_frame_is_never_copied(side, monkeypatch):
     # Checking UTF-8 early must cost nothing for binary frames: a large one
     # arriving in chunks would otherwise be unmasked again at each chunk.
     calls = []
-    original = FrameParser.partial_payload
 
-    def spy(self, start):
-        calls.append(start)
-        return original(self, start)
+    class SpyParser(FrameParser):
+        # A subclass, since the compiled FrameParser can't be patched.
+        def partial_payload(self, start):
+            calls.append(start)
+            return super().partial_payload(start)
 
-    monkeypatch.setattr(FrameParser, "partial_payload", spy)
+    monkeypatch.setattr(connection_module, "FrameParser", SpyParser)
     connection = Connection(side, max_size=None)
     payload = bytes(range(256)) * 256
     data = Frame(True, OP_BINARY, payload).serialize(mask=side is SERVER)

@@ -367,8 +367,8 @@ class Connection:
             incomplete; then receive anywhere and call :meth:`receive_data`.
 
         """
-        if self._state is CONNECTING or self._discarding or self.eof_rcvd:
-            return None
+        # The parser holds nothing during the handshake, after a failure or
+        # a close frame (it is cleared), and after the end of the stream.
         return self._parser.get_buffer()
 
     def buffer_updated(self, nbytes: int) -> None:
@@ -501,10 +501,16 @@ class Connection:
     def _receive_frames(self) -> None:
         # The hot path: one pass over what the parser can return.
         parse = self._parse
+        parser = self._parser
         try:
             frame = parse()
             while frame is not None:
                 self._receive_frame(frame)
+                if parser.offset == parser.limit:
+                    # All consumed, the common case: let go of the buffer
+                    # without parsing nothing.
+                    parser.clear()
+                    return
                 frame = parse()
             # A frame stopped in the middle of its payload: a cheap test,
             # since it runs on every call.
@@ -704,10 +710,10 @@ class Connection:
         Collect the bytes to send since the last call.
 
         Returns:
-            Bytes to write, in order: one :class:`bytes` object per frame,
-            or two for a frame of 64 KiB or more, its header then its
-            payload, which are best written together with a vectored write
-            such as :meth:`asyncio.WriteTransport.writelines`. An empty
+            The bytes to write, in order. There is one :class:`bytes` object
+            per frame, or two for a frame of 64 KiB or more, its header then
+            its payload, best written together with a vectored write such
+            as :meth:`asyncio.WriteTransport.writelines`. An empty
             :class:`bytes` object means: half-close the TCP connection now,
             with ``write_eof()``, then expect it to close.
 

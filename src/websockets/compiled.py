@@ -1,0 +1,113 @@
+"""
+Compiled twins of the hot modules, and the switch back to their source.
+
+At install, when Cython and a C compiler are available, ``setup.py`` compiles
+the modules listed in :data:`COMPILED` from their unchanged Python source
+(with type declarations for :class:`~websockets.framing.FrameParser` from
+``framing.pxd``). Python imports an extension module before a source module
+of the same name, so the compiled twins are used by default.
+
+The source wins when:
+
+* the ``WEBSOCKETS_NO_SPEEDUPS`` environment variable is set to a non-empty
+  value, read when ``websockets`` is imported; this also turns off the C
+  masking function of :mod:`websockets.utils`;
+* in a source checkout, a module's source is newer than its compiled twin:
+  an edit takes effect without rebuilding.
+
+Both run the very same tests.
+
+"""
+
+from __future__ import annotations
+
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import os
+import sys
+from collections.abc import Sequence
+from typing import Optional
+
+
+__all__ = ["COMPILED", "SourceFallback", "is_compiled", "install"]
+
+#: Modules compiled at install when possible, by their import names.
+COMPILED = (
+    "websockets.framing",
+    "websockets.sansio.connection",
+    "websockets.protocol",
+)
+
+# A source checkout: src/websockets/ next to setup.py.
+_CHECKOUT = os.path.exists(
+    os.path.join(os.path.dirname(__file__), os.pardir, os.pardir, "setup.py")
+)
+
+
+class SourceFallback(importlib.abc.MetaPathFinder):
+    """
+    Import finder that picks the source of a compiled module when it should.
+
+    Args:
+        disabled: Whether compiled modules are turned off altogether.
+
+    """
+
+    def __init__(self, disabled: bool) -> None:
+        self.disabled = disabled
+
+    def find_spec(
+        self,
+        fullname: str,
+        path: Optional[Sequence[str]],
+        target: object = None,
+    ) -> Optional[importlib.machinery.ModuleSpec]:
+        """
+        Return a spec for the source of ``fullname`` if it should win.
+
+        Returning :obj:`None` lets the next finders import the module as
+        usual: the compiled twin if there is one.
+
+        """
+        if fullname not in COMPILED or path is None:
+            return None
+        name = fullname.rpartition(".")[2]
+        for entry in path:
+            source = os.path.join(entry, name + ".py")
+            if not os.path.exists(source):
+                continue
+            if self.disabled or (_CHECKOUT and _stale(entry, name, source)):
+                return importlib.util.spec_from_file_location(fullname, source)
+            return None
+        return None
+
+
+def _stale(entry: str, name: str, source: str) -> bool:
+    # Whether the compiled twin is older than its source or declarations.
+    inputs = [source, os.path.join(entry, name + ".pxd")]
+    newest = max(os.path.getmtime(path) for path in inputs if os.path.exists(path))
+    for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+        compiled = os.path.join(entry, name + suffix)
+        if os.path.exists(compiled):
+            return os.path.getmtime(compiled) < newest
+    return False  # not compiled: the source is found as usual
+
+
+def is_compiled(module: object) -> bool:
+    """
+    Tell whether a module is a compiled twin.
+
+    Args:
+        module: A module object, e.g. :mod:`websockets.framing`.
+
+    """
+    loader = getattr(getattr(module, "__spec__", None), "loader", None)
+    return isinstance(loader, importlib.machinery.ExtensionFileLoader)
+
+
+def install() -> None:
+    """Put :class:`SourceFallback` first among the import finders, once."""
+    if not any(isinstance(finder, SourceFallback) for finder in sys.meta_path):
+        disabled = bool(os.environ.get("WEBSOCKETS_NO_SPEEDUPS"))
+        sys.meta_path.insert(0, SourceFallback(disabled))
