@@ -610,7 +610,7 @@ class FrameParser:
                 until :meth:`parse` returns :obj:`None`, and not after.
 
         """
-        view = memoryview(data)
+        view = data if type(data) is memoryview else memoryview(data)
         if view.itemsize != 1:
             view = view.cast("B")
         offset = self.offset

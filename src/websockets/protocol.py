@@ -363,7 +363,8 @@ class WebSocketCommonProtocol(asyncio.BufferedProtocol):
         """
         sansio = self.sansio
         chunks = sansio.data_to_send()
-        if not chunks and sansio.state is OPEN:
+        is_open = sansio.state is OPEN
+        if not chunks and is_open:
             return  # nothing to write, no close timer to start
         transport = self.transport
         while chunks:
@@ -389,11 +390,7 @@ class WebSocketCommonProtocol(asyncio.BufferedProtocol):
             # Once we stopped sending, the peer must close promptly.
             self.start_close_timer()
             chunks = chunks[end + 1 :]
-        if (
-            sansio.state is not OPEN
-            and self._close_timer is None
-            and sansio.close_expected()
-        ):
+        if not is_open and self._close_timer is None and sansio.close_expected():
             self.start_close_timer()
 
     def start_close_timer(self) -> None:

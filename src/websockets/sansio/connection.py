@@ -981,12 +981,13 @@ class Connection:
         if self.extensions:
             for extension in self.extensions:
                 frame = extension.encode(frame)
-        if len(frame.data) < _SPLIT:
-            self._writes.append(frame.serialize(mask=self._mask))
+        header, payload = frame.serialize_parts(mask=self._mask)
+        if len(payload) < _SPLIT:
+            self._writes.append(header + payload)
         else:
             # Copying a large payload behind its header costs more than
             # writing two objects.
-            self._writes.extend(frame.serialize_parts(mask=self._mask))
+            self._writes += (header, payload)
 
     def _send_close(self, close: Close) -> None:
         # RFC 6455 §5.5.1: "If there is a body, the first two bytes of the
