@@ -1185,7 +1185,7 @@ def test_enable_client_permessage_deflate(extensions: Any) -> None:
     (factory,) = enable_client_permessage_deflate(extensions)
     assert isinstance(factory, ClientPerMessageDeflateFactory)
     assert factory.get_request_params() == [("client_max_window_bits", None)]
-    assert factory.compress_settings == {"memLevel": 5}
+    assert factory.compress_settings == {"level": 1, "memLevel": 5}
 
 
 def test_enable_client_permessage_deflate_appends() -> None:
@@ -1210,7 +1210,7 @@ def test_enable_server_permessage_deflate(extensions: Any) -> None:
     assert factory.server_max_window_bits == 12
     assert factory.client_max_window_bits == 12
     assert factory.require_client_max_window_bits is False
-    assert factory.compress_settings == {"memLevel": 5}
+    assert factory.compress_settings == {"level": 1, "memLevel": 5}
 
 
 def test_enable_server_permessage_deflate_appends() -> None:

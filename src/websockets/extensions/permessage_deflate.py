@@ -11,7 +11,7 @@ its buffers in C, outside of Python's allocator. For a window of ``wbits``
 bits, a compressor takes about ``(1 << (wbits + 2)) + (1 << (memLevel + 9))``
 bytes plus 6 KiB, and a decompressor about ``1 << wbits`` bytes plus 7 KiB.
 
-Two choices keep this small:
+Three choices keep this small and fast:
 
 * :func:`enable_server_permessage_deflate`, which servers use when
   ``compression="deflate"``, the default, limits both windows to 12 bits
@@ -22,6 +22,10 @@ Two choices keep this small:
   ``memLevel=8``). On JSON messages of 100 bytes to 12 KiB, the compressed
   output grows by 0 to 9%. A client that doesn't accept
   ``client_max_window_bits`` keeps a 15-bit window: up to 80 KiB.
+* Compression runs at level 1, zlib's fastest, as aiohttp's does: on JSON
+  documents of 16 KiB, it takes half the time of zlib's default level (6)
+  for output about 20% larger. Pass ``compress_settings={"level": 6,
+  "memLevel": 5}`` to a factory for smaller output.
 * :class:`PerMessageDeflate` creates its zlib objects on the first message
   that needs them, and drops them after each message when context takeover
   is disabled in that direction. A connection that stays idle after the
@@ -49,6 +53,7 @@ from .base import ClientExtensionFactory, Extension, ServerExtensionFactory
 
 
 __all__ = [
+    "DEFAULT_COMPRESS_SETTINGS",
     "PerMessageDeflate",
     "ClientPerMessageDeflateFactory",
     "ServerPerMessageDeflateFactory",
@@ -58,6 +63,10 @@ __all__ = [
 
 
 _NAME = ExtensionName("permessage-deflate")
+
+#: Keyword arguments for :func:`zlib.compressobj` with ``compression="deflate"``,
+#: the default: the fastest level, and a small ``memLevel``.
+DEFAULT_COMPRESS_SETTINGS: dict[str, Any] = {"level": 1, "memLevel": 5}
 
 # RFC 7692 §7.2.1 and §7.2.2: the sender removes these four octets, which end
 # every flush with Z_SYNC_FLUSH, and the receiver appends them again.
@@ -733,7 +742,7 @@ def enable_client_permessage_deflate(
 
     Clients use this when ``compression="deflate"``, the default. The offer
     includes ``client_max_window_bits``, so the server may cap the client's
-    window, and compression uses ``memLevel=5``.
+    window, and compression uses :data:`DEFAULT_COMPRESS_SETTINGS`.
 
     Args:
         extensions: Extension factories the client offers, if any.
@@ -752,7 +761,7 @@ def enable_client_permessage_deflate(
         *extensions,
         ClientPerMessageDeflateFactory(
             client_max_window_bits=True,
-            compress_settings={"memLevel": 5},
+            compress_settings=DEFAULT_COMPRESS_SETTINGS,
         ),
     ]
 
@@ -764,8 +773,9 @@ def enable_server_permessage_deflate(
     Add permessage-deflate with the library's defaults to server extensions.
 
     Servers use this when ``compression="deflate"``, the default. The server
-    compresses with a 12-bit window (4 KiB) and ``memLevel=5``, and caps the
-    client's window to 12 bits when the client accepts it. This costs about
+    compresses with a 12-bit window (4 KiB) and
+    :data:`DEFAULT_COMPRESS_SETTINGS`, and caps the client's window to 12 bits
+    when the client accepts it. This costs about
     50 KiB per connection once messages have flowed both ways, and nothing
     before; see the module's documentation.
 
@@ -787,6 +797,6 @@ def enable_server_permessage_deflate(
         ServerPerMessageDeflateFactory(
             server_max_window_bits=12,
             client_max_window_bits=12,
-            compress_settings={"memLevel": 5},
+            compress_settings=DEFAULT_COMPRESS_SETTINGS,
         ),
     ]
