@@ -235,6 +235,12 @@ class WebSocketCommonProtocol(asyncio.BufferedProtocol):
         transport = cast(asyncio.Transport, transport)
         self.transport = transport
         transport.set_write_buffer_limits(self.write_limit)
+        # Whether writelines() writes vectors: uvloop's transports, and
+        # asyncio's from Python 3.12 on. The default implementation joins
+        # the pieces into one object: a copy, which separate writes avoid.
+        self._vectored = (
+            type(transport).writelines is not asyncio.WriteTransport.writelines
+        )
 
     def get_buffer(self, sizehint: int) -> memoryview:
         """
@@ -372,14 +378,11 @@ class WebSocketCommonProtocol(asyncio.BufferedProtocol):
                 if len(chunks) == 1:
                     transport.write(chunks[0])  # the common case: one frame
                 else:
-                    # Several frames, or a large frame in two parts: one
-                    # call, and no copy where the transport writes vectors
-                    # (uvloop; asyncio from Python 3.12 on).
-                    transport.writelines(chunks)
+                    self._write_chunks(chunks)
                 break
             end = chunks.index(b"")
             if end:
-                transport.writelines(chunks[:end])
+                self._write_chunks(chunks[:end])
             if transport.can_write_eof():
                 try:
                     transport.write_eof()
@@ -392,6 +395,14 @@ class WebSocketCommonProtocol(asyncio.BufferedProtocol):
             chunks = chunks[end + 1 :]
         if not is_open and self._close_timer is None and sansio.close_expected():
             self.start_close_timer()
+
+    def _write_chunks(self, chunks: list[bytes]) -> None:
+        # Several frames, or a large frame in two parts.
+        if self._vectored:
+            self.transport.writelines(chunks)
+        else:
+            for chunk in chunks:
+                self.transport.write(chunk)
 
     def start_close_timer(self) -> None:
         """Abort the TCP connection if it isn't closed in ``close_timeout`` seconds."""
