@@ -34,9 +34,20 @@ __all__ = ["COMPILED", "SourceFallback", "is_compiled", "install"]
 
 #: Modules compiled at install when possible, by their import names.
 COMPILED = (
+    # Each message goes through these.
     "websockets.framing",
     "websockets.sansio.connection",
     "websockets.protocol",
+    # Each handshake goes through these.
+    "websockets.datastructures",
+    "websockets.streams",
+    "websockets.http",
+    "websockets.headers",
+    "websockets.handshake",
+    "websockets.sansio.server",
+    "websockets.sansio.client",
+    "websockets.server",
+    "websockets.client",
 )
 
 # A source checkout: src/websockets/ next to setup.py.

@@ -24,12 +24,12 @@ They read from any object with an ``async readline()`` method, such as
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import os
 import re
 import sys
-from collections.abc import Generator, Iterator
+from collections.abc import Generator
+from types import TracebackType
 from typing import Callable, Optional, Protocol
 
 from . import datastructures
@@ -97,6 +97,12 @@ _token_re = re.compile(_TOKEN.encode())
 # field-vchar = VCHAR / obs-text. Leading and trailing whitespace (OWS) are
 # stripped before matching. This excludes CR, LF, NUL and other controls.
 _value_re = re.compile(rb"[\x09\x20-\x7e\x80-\xff]*")
+
+# header-field = field-name ":" OWS field-value OWS, in one match: the
+# value is the shortest run of allowed bytes before trailing whitespace.
+_header_re = re.compile(
+    b"(" + _TOKEN.encode() + rb"):[ \t]*([\x09\x20-\x7e\x80-\xff]*?)[ \t]*"
+)
 
 # reason-phrase = *( HTAB / SP / VCHAR / obs-text )
 _reason_re = _value_re
@@ -227,6 +233,10 @@ def parse_header_line(line: bytes) -> tuple[str, str]:
             character, or if the line continues the previous header.
 
     """
+    match = _header_re.fullmatch(line)
+    if match is not None:  # the common case: a valid line, in one step
+        return match[1].decode("ascii"), _decode(match[2])
+    # Find out what is wrong, in order.
     # RFC 7230, section 3.2.4: "A server that receives an obs-fold in a
     # request message [...] MUST either reject the message [...] or replace
     # each received obs-fold with one or more SP octets". Reject it, in
@@ -242,9 +252,7 @@ def parse_header_line(line: bytes) -> tuple[str, str]:
         raise InvalidMessage(f"invalid HTTP header name: {raw_name!r}")
     # header-field = field-name ":" OWS field-value OWS
     raw_value = raw_value.strip(b" \t")
-    if not _value_re.fullmatch(raw_value):
-        raise InvalidMessage(f"invalid HTTP header value: {raw_value!r}")
-    return raw_name.decode("ascii"), _decode(raw_value)
+    raise InvalidMessage(f"invalid HTTP header value: {raw_value!r}")
 
 
 def _add_header(headers: Headers, count: int, line: bytes) -> bool:
@@ -334,13 +342,27 @@ def _check_request_headers(headers: Headers) -> None:
         raise InvalidMessage("unsupported body in request")
 
 
-@contextlib.contextmanager
-def _reading(what: str) -> Iterator[None]:
+class _reading:
     """Turn the end of the stream while reading ``what`` into an error."""
-    try:
-        yield
-    except EOFError as exc:
-        raise InvalidMessage(f"connection closed while reading {what}") from exc
+
+    # A class rather than @contextlib.contextmanager: it runs for every
+    # line of a handshake, and a generator-based context manager costs more.
+    __slots__ = ("what",)
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+
+    def __enter__(self) -> None:
+        pass
+
+    def __exit__(
+        self,
+        exc_type: Optional[type[BaseException]],
+        exc: Optional[BaseException],
+        traceback: Optional[TracebackType],
+    ) -> None:
+        if isinstance(exc, EOFError):
+            raise InvalidMessage(f"connection closed while reading {self.what}") from exc
 
 
 # Generator-based parsers.
