@@ -25,7 +25,7 @@ $(STAMP): pyproject.toml setup.py src/websockets/speedups.c
 
 # The compiled twins of the hot modules (src/websockets/compiled.py) are
 # rebuilt when their source changes; until then, the source is imported.
-TWINS := src/websockets/framing.py src/websockets/framing.pxd src/websockets/sansio/connection.py src/websockets/protocol.py
+TWINS := $(wildcard src/websockets/*.py src/websockets/*.pxd src/websockets/sansio/*.py src/websockets/sansio/*.pxd)
 COMPILED := $(VENV)/.compiled
 $(COMPILED): $(STAMP) $(TWINS)
 	$(BIN)/python -m pip install -q --no-deps -e .

@@ -48,7 +48,7 @@ def build_inputs() -> list[Path]:
     src = ROOT / "src"
     paths = [ROOT / "pyproject.toml", ROOT / "setup.py"]
     paths += sorted((src / "websockets").glob("*.c"))
-    paths += sorted((src / "websockets").glob("*.pxd"))
+    paths += sorted((src / "websockets").rglob("*.pxd"))
     # The modules compiled by Cython: see websockets.compiled.
     spec = importlib.util.spec_from_file_location("compiled", src / "websockets" / "compiled.py")
     if spec is not None and spec.loader is not None:

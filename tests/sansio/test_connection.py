@@ -1383,7 +1383,7 @@ def test_partial_payload_not_checked_with_extensions():
 
 
 @both_sides
-def test_partial_binary_frame_is_never_copied(side, monkeypatch):
+def test_partial_binary_frame_is_never_copied(side):
     # Checking UTF-8 early must cost nothing for binary frames: a large one
     # arriving in chunks would otherwise be unmasked again at each chunk.
     calls = []
@@ -1394,8 +1394,9 @@ def test_partial_binary_frame_is_never_copied(side, monkeypatch):
             calls.append(start)
             return super().partial_payload(start)
 
-    monkeypatch.setattr(connection_module, "FrameParser", SpyParser)
     connection = Connection(side, max_size=None)
+    spy = SpyParser(mask=side is SERVER)
+    connection._parser, connection._feed, connection._parse = spy, spy.feed, spy.parse
     payload = bytes(range(256)) * 256
     data = Frame(True, OP_BINARY, payload).serialize(mask=side is SERVER)
     for i in range(0, len(data), 4096):
