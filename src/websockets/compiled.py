@@ -2,10 +2,15 @@
 Compiled twins of the hot modules, and the switch back to their source.
 
 At install, when Cython and a C compiler are available, ``setup.py`` compiles
-the modules listed in :data:`COMPILED` from their unchanged Python source
-(with type declarations for :class:`~websockets.framing.FrameParser` from
-``framing.pxd``). Python imports an extension module before a source module
-of the same name, so the compiled twins are used by default.
+the modules listed in :data:`COMPILED` from their unchanged Python source,
+with plain Python semantics (annotations are for type checkers only). Two
+classes get declarations for their attributes, in ``framing.pxd`` and
+``sansio/connection.pxd``: :class:`~websockets.framing.FrameParser` and
+:class:`~websockets.sansio.connection.Connection` become extension types
+whose attributes are C fields, so their methods can't be patched on the
+class (subclasses can override them). Python imports an extension module
+before a source module of the same name, so the compiled twins are used by
+default.
 
 The source wins when:
 
