@@ -21,14 +21,15 @@ $(STAMP): pyproject.toml setup.py src/websockets/speedups.c
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $@
-	touch $(VENV)/.compiled  # the install compiled them
 
 # The compiled twins of the hot modules (src/websockets/compiled.py) are
 # rebuilt when their source changes; until then, the source is imported.
 TWINS := $(wildcard src/websockets/*.py src/websockets/*.pxd src/websockets/sansio/*.py src/websockets/sansio/*.pxd)
 COMPILED := $(VENV)/.compiled
 $(COMPILED): $(STAMP) $(TWINS)
-	$(BIN)/python -m pip install -q --no-deps -e .
+	@# The install compiled them: rebuild only for what changed since.
+	if [ -n "$$(find $(TWINS) -newer $(STAMP))" ]; then \
+		$(BIN)/python -m pip install -q --no-deps -e .; fi
 	touch $@
 BUILT := $(if $(NO_VENV),,$(COMPILED))
 
