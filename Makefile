@@ -12,7 +12,7 @@ READY := $(if $(NO_VENV),,$(STAMP))
 # at least 98% branch coverage.
 CORE := src/websockets/exceptions.py,src/websockets/typing.py,src/websockets/version.py,src/websockets/utils.py,src/websockets/datastructures.py,src/websockets/streams.py,src/websockets/uri.py,src/websockets/headers.py,src/websockets/http.py,src/websockets/handshake.py,src/websockets/framing.py,src/websockets/extensions/*,src/websockets/sansio/*
 
-.PHONY: all demo test unit types docs autobahn autobahn-quick bench bench-quick bench-clean clean
+.PHONY: all demo test unit types docs autobahn autobahn-quick bench bench-quick bench-instructions bench-clean clean
 
 all: test
 
@@ -28,7 +28,8 @@ TWINS := $(wildcard src/websockets/*.py src/websockets/*.pxd src/websockets/sans
 COMPILED := $(VENV)/.compiled
 $(COMPILED): $(STAMP) $(TWINS)
 	@# The install compiled them: rebuild only for what changed since.
-	if [ -n "$$(find $(TWINS) -newer $(STAMP))" ]; then \
+	@if [ -n "$$(find $(TWINS) -newer $(STAMP))" ]; then \
+		echo "rebuilding the compiled twins"; \
 		$(BIN)/python -m pip install -q --no-deps -e .; fi
 	touch $@
 BUILT := $(if $(NO_VENV),,$(COMPILED))
@@ -69,6 +70,10 @@ bench:
 
 bench-quick:
 	$(PYTHON) bench/run.py --quick
+
+# Instructions per operation under callgrind: repeatable on a busy machine.
+bench-instructions: $(BUILT)
+	$(PYTHON) bench/instructions.py --python $(BIN)/python
 
 bench-clean:
 	rm -rf bench/.venvs bench/results
