@@ -235,11 +235,16 @@ class WebSocketCommonProtocol(asyncio.BufferedProtocol):
         transport = cast(asyncio.Transport, transport)
         self.transport = transport
         transport.set_write_buffer_limits(self.write_limit)
-        # Whether writelines() writes vectors: uvloop's transports, and
-        # asyncio's from Python 3.12 on. The default implementation joins
-        # the pieces into one object: a copy, which separate writes avoid.
+        # Whether to write a large frame's header and payload with one
+        # writelines() call, which uvloop turns into one vectored write. The
+        # default writelines() joins them into one object: a copy, which
+        # separate writes avoid. asyncio's own socket transports write vectors
+        # from Python 3.12 on, but their writelines() never pauses the
+        # protocol (3.12, 3.13.0): write_limit would go unenforced.
+        transport_type = type(transport)
         self._vectored = (
-            type(transport).writelines is not asyncio.WriteTransport.writelines
+            transport_type.writelines is not asyncio.WriteTransport.writelines
+            and not transport_type.__module__.startswith("asyncio.")
         )
 
     def get_buffer(self, sizehint: int) -> memoryview:
