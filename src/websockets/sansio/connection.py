@@ -508,7 +508,7 @@ class Connection:
                 self._receive_frame(frame)
                 if parser.offset == parser.limit:
                     # All consumed, the common case: let go of the buffer
-                    # without parsing nothing.
+                    # without parsing again.
                     parser.clear()
                     return
                 frame = parse()
