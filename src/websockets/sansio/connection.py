@@ -57,6 +57,7 @@ from ..framing import (
     Close,
     Frame,
     FrameParser,
+    Opcode,
 )
 from ..framing import _PAYLOAD  # the parser's state, shared within the package
 from ..http import Request, Response
@@ -759,12 +760,7 @@ class Connection:
                 fragmented message is in progress.
 
         """
-        if self._state is not OPEN:
-            raise self._not_open()
-        if self._sending_fragments:
-            raise InvalidState("expected a continuation frame")
-        self._sending_fragments = not fin
-        self._send_frame(_new_frame(Frame, (fin, OP_TEXT, data, False, False, False)))
+        self._send_data(OP_TEXT, data, fin)
 
     def send_binary(self, data: bytes, fin: bool = True) -> None:
         """
@@ -780,12 +776,7 @@ class Connection:
                 fragmented message is in progress.
 
         """
-        if self._state is not OPEN:
-            raise self._not_open()
-        if self._sending_fragments:
-            raise InvalidState("expected a continuation frame")
-        self._sending_fragments = not fin
-        self._send_frame(_new_frame(Frame, (fin, OP_BINARY, data, False, False, False)))
+        self._send_data(OP_BINARY, data, fin)
 
     def send_continuation(self, data: bytes, fin: bool) -> None:
         """
@@ -801,12 +792,7 @@ class Connection:
                 fragmented message is in progress.
 
         """
-        if self._state is not OPEN:
-            raise self._not_open()
-        if not self._sending_fragments:
-            raise InvalidState("unexpected continuation frame")
-        self._sending_fragments = not fin
-        self._send_frame(_new_frame(Frame, (fin, OP_CONT, data, False, False, False)))
+        self._send_data(OP_CONT, data, fin)
 
     def send_ping(self, data: bytes) -> None:
         """
@@ -974,6 +960,19 @@ class Connection:
             self.logger.debug("%s %s", direction, start_line)
             for key, value in headers.raw_items():
                 self.logger.debug("%s %s: %s", direction, key, value)
+
+    def _send_data(self, opcode: Opcode, data: bytes, fin: bool) -> None:
+        # The rules of send_text, send_binary and send_continuation: a
+        # continuation frame, and only one, follows an unfinished message.
+        if self._state is not OPEN:
+            raise self._not_open()
+        if opcode is OP_CONT:
+            if not self._sending_fragments:
+                raise InvalidState("unexpected continuation frame")
+        elif self._sending_fragments:
+            raise InvalidState("expected a continuation frame")
+        self._sending_fragments = not fin
+        self._send_frame(_new_frame(Frame, (fin, opcode, data, False, False, False)))
 
     def _send_frame(self, frame: Frame) -> None:
         if self.debug:
