@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Sequence
-from typing import Any, Optional, Union
+from typing import Any, Callable, Optional, TypeVar, Union
 
 from ..exceptions import (
     DuplicateParameter,
@@ -753,17 +753,13 @@ def enable_client_permessage_deflate(
         as is.
 
     """
-    if extensions is None:
-        extensions = []
-    if any(factory.name == _NAME for factory in extensions):
-        return extensions
-    return [
-        *extensions,
-        ClientPerMessageDeflateFactory(
+    return _with_default(
+        extensions or [],
+        lambda: ClientPerMessageDeflateFactory(
             client_max_window_bits=True,
             compress_settings=DEFAULT_COMPRESS_SETTINGS,
         ),
-    ]
+    )
 
 
 def enable_server_permessage_deflate(
@@ -788,15 +784,23 @@ def enable_server_permessage_deflate(
         as is.
 
     """
-    if extensions is None:
-        extensions = []
-    if any(factory.name == _NAME for factory in extensions):
-        return extensions
-    return [
-        *extensions,
-        ServerPerMessageDeflateFactory(
+    return _with_default(
+        extensions or [],
+        lambda: ServerPerMessageDeflateFactory(
             server_max_window_bits=12,
             client_max_window_bits=12,
             compress_settings=DEFAULT_COMPRESS_SETTINGS,
         ),
-    ]
+    )
+
+
+_Factory = TypeVar("_Factory", ClientExtensionFactory, ServerExtensionFactory)
+
+
+def _with_default(
+    extensions: Sequence[_Factory], default: Callable[[], _Factory]
+) -> Sequence[_Factory]:
+    # Append the default factory, unless permessage-deflate is there already.
+    if any(factory.name == _NAME for factory in extensions):
+        return extensions
+    return list(extensions) + [default()]
