@@ -27,8 +27,29 @@ from websockets.framing import (
 )
 
 
+try:
+    from websockets import speedups
+except ImportError:  # pragma: no cover
+    speedups = None
+
+
 # The masking key of the examples in RFC 6455, section 5.7.
 RFC_KEY = b"\x37\xfa\x21\x3d"
+
+
+# Every test runs with the pure Python parser and serializer, then with the C
+# fast paths in front of them: both must pass the very same tests.
+@pytest.fixture(autouse=True, params=["py", "c"])
+def implementation(request, monkeypatch):
+    if request.param == "py":
+        monkeypatch.setattr(framing, "_parse_frame", None)
+        monkeypatch.setattr(framing, "_serialize_frame", framing._serialize_frame_python)
+    elif speedups is None:  # pragma: no cover
+        pytest.skip("C extension not built")
+    else:
+        monkeypatch.setattr(framing, "_parse_frame", speedups.parse_frame)
+        monkeypatch.setattr(framing, "_serialize_frame", speedups.serialize_frame)
+    return request.param
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from collections.abc import Awaitable, Sequence
 from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Optional, Union
 
 from .exceptions import PayloadTooBig, ProtocolError, close_code_explanation
-from .utils import apply_mask
+from .utils import _speedup, apply_mask
 
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -256,8 +256,7 @@ class Frame(NamedTuple):
             The frame, as sent on the wire.
 
         """
-        header, payload = self.serialize_parts(mask=mask)
-        return header + payload
+        return _serialize_frame(self, generate_mask() if mask else None)
 
     def serialize_parts(self, *, mask: bool) -> tuple[bytes, bytes]:
         """
@@ -275,22 +274,9 @@ class Frame(NamedTuple):
             masked if needed.
 
         """
-        fin, opcode, data, rsv1, rsv2, rsv3 = self
-        first = (fin << 7) | (rsv1 << 6) | (rsv2 << 5) | (rsv3 << 4) | opcode
-        second = 0x80 if mask else 0
-        length = len(data)
-        # RFC 6455 §5.2: the length is 7 bits, or 126 then 16 bits, or 127
-        # then 64 bits; we always use the shortest encoding.
-        if length < 126:
-            header = _PACK_7(first, second | length)
-        elif length < 0x10000:
-            header = _PACK_16(first, second | 126, length)
-        else:
-            header = _PACK_64(first, second | 127, length)
-        if mask:
-            key = generate_mask()
-            return header + key, apply_mask(data, key)
-        return header, data
+        key = generate_mask() if mask else None
+        data = self.data
+        return _header(self, key), data if key is None else apply_mask(data, key)
 
     @classmethod
     async def read(
@@ -369,6 +355,40 @@ class Frame(NamedTuple):
             for extension in extensions:
                 frame = extension.encode(frame)
         write(frame.serialize(mask=mask))
+
+
+def _header(frame: Frame, key: Optional[bytes]) -> bytes:
+    # The header of a frame, with its masking key if any.
+    fin, opcode, data, rsv1, rsv2, rsv3 = frame
+    first = (fin << 7) | (rsv1 << 6) | (rsv2 << 5) | (rsv3 << 4) | opcode
+    second = 0 if key is None else 0x80
+    length = len(data)
+    # RFC 6455 §5.2: the length is 7 bits, or 126 then 16 bits, or 127
+    # then 64 bits; we always use the shortest encoding.
+    if length < 126:
+        header = _PACK_7(first, second | length)
+    elif length < 0x10000:
+        header = _PACK_16(first, second | 126, length)
+    else:
+        header = _PACK_64(first, second | 127, length)
+    return header if key is None else header + key
+
+
+def _serialize_frame_python(frame: Frame, key: Optional[bytes]) -> bytes:
+    # Frame.serialize() with a given masking key; speedups.serialize_frame()
+    # is the C implementation.
+    data = frame.data
+    return _header(frame, key) + (data if key is None else apply_mask(data, key))
+
+
+# C implementations from websockets.speedups, when they are available.
+# parse_frame() reads a whole, ordinary frame, else returns None: it is a
+# fast path in front of FrameParser.parse(), which has the rules.
+_serialize_frame: Callable[[Frame, Optional[bytes]], bytes] = (
+    _speedup("serialize_frame") or _serialize_frame_python
+)
+_ParseFrame = Callable[..., Optional[tuple[Frame, int]]]
+_parse_frame: Optional[_ParseFrame] = _speedup("parse_frame")
 
 
 class Close(NamedTuple):
@@ -715,6 +735,13 @@ class FrameParser:
         # The fast path reads a whole frame in local variables; only when a
         # frame is incomplete does it store them on the parser.
         if state == _HEADER:
+            if _parse_frame is not None:
+                found = _parse_frame(
+                    Frame, _OPCODES, buffer, offset, size, mask, self.max_size
+                )
+                if found is not None:
+                    self.offset = found[1]
+                    return found[0]
             if size - offset < 2:
                 if offset == size:
                     # Everything is consumed: let go of the buffer, which

@@ -1,8 +1,12 @@
 /*
- * C implementation of websockets.utils.apply_mask (RFC 6455, section 5.3).
+ * C implementations of the hot spots of websockets.
  *
- * Optional: setup.py builds it when a C compiler is available, and
- * websockets.utils falls back to pure Python otherwise, or when the
+ * apply_mask() is websockets.utils.apply_mask (RFC 6455, section 5.3);
+ * parse_frame() and serialize_frame() are the fast paths of
+ * websockets.framing, which has the reference implementations in Python.
+ *
+ * Optional: setup.py builds it when a C compiler is available, and the
+ * Python modules fall back to pure Python otherwise, or when the
  * WEBSOCKETS_NO_SPEEDUPS environment variable is set.
  */
 
@@ -10,6 +14,42 @@
 #include <Python.h>
 #include <stdint.h>
 #include <string.h>
+
+#if PY_VERSION_HEX < 0x030A0000
+static inline PyObject *
+Py_NewRef(PyObject *o)
+{
+    Py_INCREF(o);
+    return o;
+}
+#endif
+
+/* XOR `size` bytes with a 4-byte key, starting at the key's first byte. */
+static void
+xor_mask(unsigned char *out, const unsigned char *in, Py_ssize_t size,
+         const unsigned char *key)
+{
+    Py_ssize_t i = 0;
+    /* Eight bytes at a time with the key repeated twice; memcpy makes
+       unaligned loads and stores safe, and compilers turn it into plain
+       moves. The key's phase is the same at every multiple of 4, so the
+       tail continues where the words stopped. The GIL stays held: this
+       runs at memory speed, and releasing it would cost more than it saves
+       on typical frames. */
+    uint32_t key32;
+    uint64_t key64;
+    memcpy(&key32, key, 4);
+    key64 = ((uint64_t)key32 << 32) | key32;
+    for (; i + 8 <= size; i += 8) {
+        uint64_t word;
+        memcpy(&word, in + i, 8);
+        word ^= key64;
+        memcpy(out + i, &word, 8);
+    }
+    for (; i < size; i++) {
+        out[i] = in[i] ^ key[i & 3];
+    }
+}
 
 static PyObject *
 apply_mask(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
@@ -39,38 +79,281 @@ apply_mask(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         goto done;
     }
 
-    {
-        const unsigned char *in = (const unsigned char *)data.buf;
-        const unsigned char *key = (const unsigned char *)mask.buf;
-        unsigned char *out = (unsigned char *)PyBytes_AS_STRING(result);
-        Py_ssize_t size = data.len;
-        Py_ssize_t i = 0;
-
-        /* XOR eight bytes at a time with the key repeated twice; memcpy
-           makes unaligned loads and stores safe, and compilers turn it
-           into plain moves. The key's phase is the same at every multiple
-           of 4, so the tail continues where the words stopped. */
-        uint32_t key32;
-        uint64_t key64;
-        memcpy(&key32, key, 4);
-        key64 = ((uint64_t)key32 << 32) | key32;
-
-        /* The GIL stays held: this runs at memory speed, and releasing it
-           would cost more than it saves on typical frames. */
-        for (; i + 8 <= size; i += 8) {
-            uint64_t word;
-            memcpy(&word, in + i, 8);
-            word ^= key64;
-            memcpy(out + i, &word, 8);
-        }
-        for (; i < size; i++) {
-            out[i] = in[i] ^ key[i & 3];
-        }
-    }
+    xor_mask((unsigned char *)PyBytes_AS_STRING(result),
+             (const unsigned char *)data.buf, data.len,
+             (const unsigned char *)mask.buf);
 
 done:
     PyBuffer_Release(&mask);
     PyBuffer_Release(&data);
+    return result;
+}
+
+/*
+ * parse_frame(frame_type, opcodes, buffer, offset, limit, mask, max_size)
+ *
+ * The fast path of websockets.framing.FrameParser.parse(): the frame that
+ * starts at `offset` in `buffer`, if all of it is there, before `limit`,
+ * and it is an ordinary one: a known opcode (`opcodes` maps the low nibble
+ * of the first byte to its Opcode, or None), masked if and only if `mask`,
+ * a control frame of at most 125 bytes with FIN set, a data frame of at
+ * most `max_size` bytes (None: no limit). Returns (frame, end), the frame
+ * built as a `frame_type` tuple with its payload unmasked, and the offset
+ * after it; else None, and the Python parser takes over, to wait for more
+ * bytes or to raise the precise error.
+ */
+static PyObject *
+parse_frame(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    PyTypeObject *frame_type;
+    PyObject *opcodes, *opcode, *data, *frame, *end, *result = NULL;
+    Py_ssize_t offset, limit, available, header;
+    unsigned long long length;
+    const unsigned char *p, *key = NULL;
+    unsigned char first, second;
+    int mask;
+    Py_buffer view;
+
+    if (nargs != 7) {
+        PyErr_Format(PyExc_TypeError,
+                     "parse_frame() takes 7 arguments (%zd given)", nargs);
+        return NULL;
+    }
+    if (!PyType_Check(args[0])
+            || !PyType_IsSubtype((PyTypeObject *)args[0], &PyTuple_Type)
+            || !PyTuple_Check(args[1]) || PyTuple_GET_SIZE(args[1]) != 16) {
+        PyErr_SetString(PyExc_TypeError,
+                        "parse_frame() needs a tuple type and 16 opcodes");
+        return NULL;
+    }
+    frame_type = (PyTypeObject *)args[0];
+    opcodes = args[1];
+    offset = PyLong_AsSsize_t(args[3]);
+    if (offset == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    limit = PyLong_AsSsize_t(args[4]);
+    if (limit == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    mask = PyObject_IsTrue(args[5]);
+    if (mask < 0) {
+        return NULL;
+    }
+    if (PyObject_GetBuffer(args[2], &view, PyBUF_SIMPLE) < 0) {
+        return NULL;
+    }
+    if (offset < 0 || offset > limit || limit > view.len) {
+        PyErr_SetString(PyExc_ValueError, "offset and limit out of the buffer");
+        goto done;
+    }
+
+    p = (const unsigned char *)view.buf + offset;
+    available = limit - offset;
+    if (available < 2) {
+        goto decline;
+    }
+    first = p[0];
+    second = p[1];
+    opcode = PyTuple_GET_ITEM(opcodes, first & 0x0F);
+    if (opcode == Py_None || ((second & 0x80) != 0) != mask) {
+        goto decline;
+    }
+    length = second & 0x7F;
+    header = 2;
+    if (first & 0x08) {
+        /* A control frame: 125 bytes at most, never fragmented. */
+        if (length > 125 || !(first & 0x80)) {
+            goto decline;
+        }
+    }
+    else {
+        if (length == 126) {
+            if (available < 4) {
+                goto decline;
+            }
+            length = ((unsigned long long)p[2] << 8) | p[3];
+            header = 4;
+        }
+        else if (length == 127) {
+            int i;
+            if (available < 10) {
+                goto decline;
+            }
+            length = 0;
+            for (i = 2; i < 10; i++) {
+                length = (length << 8) | p[i];
+            }
+            header = 10;
+        }
+        if (args[6] != Py_None) {
+            int overflow;
+            long long max_size = PyLong_AsLongLongAndOverflow(args[6], &overflow);
+            if (max_size == -1 && PyErr_Occurred()) {
+                goto done;
+            }
+            /* A max_size beyond long long is no limit; a negative one
+               refuses everything, and so does an invalid length (its top
+               bit is set). */
+            if (overflow < 0 || (overflow == 0
+                    && (max_size < 0 || length > (unsigned long long)max_size))) {
+                goto decline;
+            }
+        }
+        if (length >> 63) {
+            goto decline;
+        }
+    }
+    if (mask) {
+        if (available < header + 4) {
+            goto decline;
+        }
+        key = p + header;
+        header += 4;
+    }
+    if (length > (unsigned long long)(available - header)) {
+        goto decline;
+    }
+
+    data = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)length);
+    if (data == NULL) {
+        goto done;
+    }
+    if (key != NULL) {
+        xor_mask((unsigned char *)PyBytes_AS_STRING(data), p + header,
+                 (Py_ssize_t)length, key);
+    }
+    else {
+        memcpy(PyBytes_AS_STRING(data), p + header, (size_t)length);
+    }
+    /* The way tuple.__new__ builds an instance of a subclass. */
+    frame = frame_type->tp_alloc(frame_type, 6);
+    if (frame == NULL) {
+        Py_DECREF(data);
+        goto done;
+    }
+    PyTuple_SET_ITEM(frame, 0, Py_NewRef(first & 0x80 ? Py_True : Py_False));
+    PyTuple_SET_ITEM(frame, 1, Py_NewRef(opcode));
+    PyTuple_SET_ITEM(frame, 2, data);
+    PyTuple_SET_ITEM(frame, 3, Py_NewRef(first & 0x40 ? Py_True : Py_False));
+    PyTuple_SET_ITEM(frame, 4, Py_NewRef(first & 0x20 ? Py_True : Py_False));
+    PyTuple_SET_ITEM(frame, 5, Py_NewRef(first & 0x10 ? Py_True : Py_False));
+    end = PyLong_FromSsize_t(offset + header + (Py_ssize_t)length);
+    if (end == NULL || (result = PyTuple_New(2)) == NULL) {
+        Py_XDECREF(end);
+        Py_DECREF(frame);
+        goto done;
+    }
+    PyTuple_SET_ITEM(result, 0, frame);
+    PyTuple_SET_ITEM(result, 1, end);
+    goto done;
+
+decline:
+    result = Py_NewRef(Py_None);
+done:
+    PyBuffer_Release(&view);
+    return result;
+}
+
+/*
+ * serialize_frame(frame, key)
+ *
+ * websockets.framing.Frame.serialize() with a given masking key, or None
+ * for no mask: the header, the key and the payload, masked if needed, in
+ * one bytes object.
+ */
+static PyObject *
+serialize_frame(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    PyObject *frame, *result = NULL;
+    Py_buffer data, key;
+    long opcode;
+    int i, bit, first, masked;
+    Py_ssize_t header;
+    unsigned char *out;
+
+    if (nargs != 2) {
+        PyErr_Format(PyExc_TypeError,
+                     "serialize_frame() takes 2 arguments (%zd given)", nargs);
+        return NULL;
+    }
+    frame = args[0];
+    if (!PyTuple_Check(frame) || PyTuple_GET_SIZE(frame) != 6) {
+        PyErr_SetString(PyExc_TypeError, "serialize_frame() needs a frame");
+        return NULL;
+    }
+    opcode = PyLong_AsLong(PyTuple_GET_ITEM(frame, 1));
+    if (opcode == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    if (opcode < 0 || opcode > 0x0F) {
+        PyErr_Format(PyExc_ValueError, "invalid opcode: %ld", opcode);
+        return NULL;
+    }
+    first = (int)opcode;
+    /* FIN, then RSV1 to RSV3: bits 7, 6, 5, 4. */
+    for (i = 0; i < 4; i++) {
+        bit = PyObject_IsTrue(PyTuple_GET_ITEM(frame, i == 0 ? 0 : i + 2));
+        if (bit < 0) {
+            return NULL;
+        }
+        first |= bit << (7 - i);
+    }
+    masked = args[1] != Py_None;
+    if (masked) {
+        if (PyObject_GetBuffer(args[1], &key, PyBUF_SIMPLE) < 0) {
+            return NULL;
+        }
+        if (key.len != 4) {
+            PyErr_SetString(PyExc_ValueError, "mask must contain 4 bytes");
+            PyBuffer_Release(&key);
+            return NULL;
+        }
+    }
+    if (PyObject_GetBuffer(PyTuple_GET_ITEM(frame, 2), &data, PyBUF_SIMPLE) < 0) {
+        goto release_key;
+    }
+
+    /* RFC 6455 section 5.2: the shortest encoding of the length. */
+    header = data.len < 126 ? 2 : data.len < 0x10000 ? 4 : 10;
+    result = PyBytes_FromStringAndSize(NULL, header + 4 * masked + data.len);
+    if (result == NULL) {
+        goto release;
+    }
+    out = (unsigned char *)PyBytes_AS_STRING(result);
+    out[0] = (unsigned char)first;
+    if (header == 2) {
+        out[1] = (unsigned char)data.len;
+    }
+    else if (header == 4) {
+        out[1] = 126;
+        out[2] = (unsigned char)(data.len >> 8);
+        out[3] = (unsigned char)data.len;
+    }
+    else {
+        unsigned long long length = (unsigned long long)data.len;
+        out[1] = 127;
+        for (i = 9; i >= 2; i--) {
+            out[i] = (unsigned char)length;
+            length >>= 8;
+        }
+    }
+    if (masked) {
+        out[1] |= 0x80;
+        memcpy(out + header, key.buf, 4);
+        xor_mask(out + header + 4, (const unsigned char *)data.buf, data.len,
+                 (const unsigned char *)key.buf);
+    }
+    else {
+        memcpy(out + header, data.buf, (size_t)data.len);
+    }
+
+release:
+    PyBuffer_Release(&data);
+release_key:
+    if (masked) {
+        PyBuffer_Release(&key);
+    }
     return result;
 }
 
@@ -80,6 +363,18 @@ static PyMethodDef speedups_methods[] = {
         (PyCFunction)(void (*)(void))apply_mask,
         METH_FASTCALL,
         "Apply a 4-byte masking key to a bytes-like object.",
+    },
+    {
+        "parse_frame",
+        (PyCFunction)(void (*)(void))parse_frame,
+        METH_FASTCALL,
+        "Parse an ordinary frame that is whole in a buffer.",
+    },
+    {
+        "serialize_frame",
+        (PyCFunction)(void (*)(void))serialize_frame,
+        METH_FASTCALL,
+        "Serialize a frame with a given masking key, or None.",
     },
     {NULL, NULL, 0, NULL},
 };
@@ -101,7 +396,7 @@ PyInit_speedups(void)
     if (module == NULL) {
         return NULL;
     }
-    all = Py_BuildValue("[s]", "apply_mask");
+    all = Py_BuildValue("[sss]", "apply_mask", "parse_frame", "serialize_frame");
     if (all == NULL || PyModule_AddObject(module, "__all__", all) < 0) {
         Py_XDECREF(all);
         Py_DECREF(module);

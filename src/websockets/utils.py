@@ -8,7 +8,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
-from typing import Callable, Union
+from typing import Any, Callable, Optional, Union
 
 
 __all__ = ["accept_key", "generate_key", "apply_mask", "apply_mask_python", "GUID"]
@@ -70,15 +70,19 @@ def apply_mask_python(data: bytes | bytearray | memoryview, mask: bytes) -> byte
     return value.to_bytes(size, "big")
 
 
-def _select_apply_mask() -> Callable[[Union[bytes, bytearray, memoryview], bytes], bytes]:
-    # The C implementation, unless it is turned off or wasn't built.
+def _speedup(name: str) -> Optional[Callable[..., Any]]:
+    # The C implementation of `name` in websockets.speedups, unless it is
+    # turned off or wasn't built.
     if os.environ.get("WEBSOCKETS_NO_SPEEDUPS"):
-        return apply_mask_python
+        return None
     try:
-        from .speedups import apply_mask
+        from . import speedups
     except ImportError:  # pragma: no cover - built wherever tests run
-        return apply_mask_python
-    return apply_mask
+        return None
+    function: Callable[..., Any] = getattr(speedups, name)
+    return function
 
 
-apply_mask = _select_apply_mask()
+apply_mask: Callable[[Union[bytes, bytearray, memoryview], bytes], bytes] = (
+    _speedup("apply_mask") or apply_mask_python
+)

@@ -415,8 +415,9 @@ class Connection:
         The handshake roles call this method. While the connection is
         ``CONNECTING``, :meth:`receive_data` and :meth:`receive_eof` feed
         the ``reader`` attribute, a :class:`~websockets.streams.StreamReader`,
-        then resume ``parser``, which reads from it, until it returns. Once the handshake succeeds, the parser calls
-        :meth:`open` with the bytes that follow it.
+        then resume ``parser``, which reads from it, until it returns. Once
+        the handshake succeeds, the parser calls :meth:`open` with the bytes
+        that follow it.
 
         Args:
             parser: A generator that starts by yielding once, then reads
@@ -980,13 +981,12 @@ class Connection:
         if self.extensions:
             for extension in self.extensions:
                 frame = extension.encode(frame)
-        header, payload = frame.serialize_parts(mask=self._mask)
-        if len(payload) < _SPLIT:
-            self._writes.append(header + payload)
+        if len(frame.data) < _SPLIT:
+            self._writes.append(frame.serialize(mask=self._mask))
         else:
             # Copying a large payload behind its header costs more than
             # writing two objects.
-            self._writes += (header, payload)
+            self._writes += frame.serialize_parts(mask=self._mask)
 
     def _send_close(self, close: Close) -> None:
         # RFC 6455 §5.5.1: "If there is a body, the first two bytes of the

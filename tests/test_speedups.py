@@ -1,0 +1,166 @@
+"""
+The C fast paths of websockets.framing, checked against the Python code.
+
+test_framing.py runs every frame test with and without them; this module
+checks what is specific to the C functions: their arguments, and that they
+agree with the Python parser and serializer on any input.
+"""
+
+import pytest
+from hypothesis import given, strategies as st
+
+from websockets import framing
+from websockets.framing import _OPCODES, OP_BINARY, OP_PING, OP_TEXT, Frame, FrameParser
+
+
+speedups = pytest.importorskip("websockets.speedups")  # needs a C compiler
+
+
+def parse_frame(data, *, mask, max_size=None, offset=0):
+    return speedups.parse_frame(Frame, _OPCODES, data, offset, len(data), mask, max_size)
+
+
+def parse_python(data, *, mask, max_size=None):
+    # The frame that the Python parser reads first, or the exception it raises.
+    parser = FrameParser(mask=mask, max_size=max_size)
+    parser.feed(data)
+    try:
+        return parser.parse(), parser.offset
+    except Exception as exc:
+        return exc
+
+
+@pytest.fixture(autouse=True)
+def python_parser(monkeypatch):
+    monkeypatch.setattr(framing, "_parse_frame", None)
+
+
+OPCODES = [opcode for opcode in _OPCODES if opcode is not None]
+
+# Arbitrary bytes, rarely a valid frame, and valid frames, maybe cut short.
+FRAME_BYTES = st.one_of(
+    st.binary(max_size=40),
+    st.builds(
+        lambda frame, mask, cut: frame.serialize(mask=mask)[:cut],
+        st.builds(Frame, st.booleans(), st.sampled_from(OPCODES), st.binary(max_size=300)),
+        st.booleans(),
+        st.integers(min_value=0, max_value=400),
+    ),
+)
+
+
+@given(
+    data=FRAME_BYTES,
+    mask=st.booleans(),
+    max_size=st.one_of(st.none(), st.integers(min_value=-1, max_value=40), st.just(2**70)),
+)
+def test_parse_frame_agrees_with_python(data, mask, max_size):
+    # The C function returns the frame that Python returns, or declines;
+    # when it declines, Python waits for more bytes or raises.
+    found = parse_frame(data, mask=mask, max_size=max_size)
+    expected = parse_python(data, mask=mask, max_size=max_size)
+    if found is not None:
+        frame, end = found
+        assert type(frame) is Frame
+        assert (frame, end) == expected
+    elif not isinstance(expected, Exception):
+        frame, _ = expected
+        assert frame is None
+
+
+@pytest.mark.parametrize("length", [0, 1, 125, 126, 65535, 65536, 70000])
+@pytest.mark.parametrize("mask", [False, True])
+def test_parse_frame_reads_whole_frames(length, mask):
+    frame = Frame(True, OP_BINARY, bytes(range(256)) * (length // 256) + bytes(length % 256))
+    data = b"junk" + frame.serialize(mask=mask) + b"\x81\x00"
+    found = parse_frame(data, mask=mask, offset=4)
+    assert found == (frame, len(data) - 2)
+    assert found[0].opcode is OP_BINARY
+    # Any truncation is declined.
+    assert parse_frame(data[:-3], mask=mask, offset=4) is None
+
+
+@pytest.mark.parametrize(
+    "data, mask, max_size",
+    [
+        (b"\x83\x00", False, None),  # reserved opcode
+        (b"\x81\x80\x00\x00\x00\x00", False, None),  # masked frame on a client
+        (b"\x81\x00", True, None),  # unmasked frame on a server
+        (b"\x09\x00", False, None),  # fragmented ping
+        (b"\x89\x7e\x00\x7e" + bytes(126), False, None),  # ping over 125 bytes
+        (b"\x82\x7f\x80" + bytes(7), False, None),  # 64-bit length, top bit set
+        (b"\x82\x02ab", False, 1),  # over max_size
+        (b"\x82\x00", False, -1),  # negative max_size refuses everything
+        (b"\x82\x7e\x01", False, None),  # extended length incomplete
+        (b"\x82\x7f" + bytes(7), False, None),  # 64-bit length incomplete
+        (b"\x82\x81\x00\x00", True, None),  # mask incomplete
+    ],
+)
+def test_parse_frame_declines(data, mask, max_size):
+    assert parse_frame(data, mask=mask, max_size=max_size) is None
+
+
+def test_parse_frame_flags():
+    # Reserved bits are the caller's business: they come in the frame.
+    frame, end = parse_frame(b"\x71\x00", mask=False)
+    assert frame == Frame(False, OP_TEXT, b"", True, True, True)
+    assert end == 2
+    frame, end = parse_frame(b"\x89\x00", mask=False)
+    assert frame == Frame(True, OP_PING, b"")
+
+
+def test_parse_frame_arguments():
+    with pytest.raises(TypeError, match="takes 7 arguments"):
+        speedups.parse_frame(Frame, _OPCODES, b"")
+    with pytest.raises(TypeError, match="tuple type and 16 opcodes"):
+        speedups.parse_frame(list, _OPCODES, b"\x81\x00", 0, 2, False, None)
+    with pytest.raises(TypeError, match="tuple type and 16 opcodes"):
+        speedups.parse_frame(Frame, _OPCODES[:8], b"\x81\x00", 0, 2, False, None)
+    with pytest.raises(ValueError, match="out of the buffer"):
+        speedups.parse_frame(Frame, _OPCODES, b"\x81\x00", 0, 3, False, None)
+    with pytest.raises(ValueError, match="out of the buffer"):
+        speedups.parse_frame(Frame, _OPCODES, b"\x81\x00", 2, 1, False, None)
+    with pytest.raises(TypeError):
+        speedups.parse_frame(Frame, _OPCODES, "text", 0, 2, False, None)
+    with pytest.raises(TypeError):
+        speedups.parse_frame(Frame, _OPCODES, b"\x82\x00", 0, 2, False, "1")
+
+
+@given(
+    fin=st.booleans(),
+    opcode=st.sampled_from(OPCODES),
+    data=st.one_of(st.binary(max_size=300), st.binary(min_size=65530, max_size=65540)),
+    rsv=st.tuples(st.booleans(), st.booleans(), st.booleans()),
+    key=st.one_of(st.none(), st.binary(min_size=4, max_size=4)),
+)
+def test_serialize_frame_agrees_with_python(fin, opcode, data, rsv, key):
+    frame = Frame(fin, opcode, data, *rsv)
+    assert speedups.serialize_frame(frame, key) == framing._serialize_frame_python(frame, key)
+
+
+def test_serialize_frame_64_bit_length():
+    frame = Frame(True, OP_BINARY, bytes(0x10000))
+    assert speedups.serialize_frame(frame, None)[:10] == b"\x82\x7f" + (0x10000).to_bytes(8, "big")
+
+
+def test_serialize_frame_accepts_bytes_like():
+    for data in [bytearray(b"abc"), memoryview(b"abc")]:
+        assert speedups.serialize_frame(Frame(True, OP_BINARY, data), None) == b"\x82\x03abc"
+
+
+def test_serialize_frame_arguments():
+    frame = Frame(True, OP_TEXT, b"")
+    with pytest.raises(TypeError, match="takes 2 arguments"):
+        speedups.serialize_frame(frame)
+    with pytest.raises(TypeError, match="needs a frame"):
+        speedups.serialize_frame((True, OP_TEXT, b""), None)
+    with pytest.raises(ValueError, match="invalid opcode: 16"):
+        speedups.serialize_frame(Frame(True, 16, b""), None)
+    with pytest.raises(TypeError):
+        speedups.serialize_frame(Frame(True, "1", b""), None)
+    with pytest.raises(TypeError):
+        speedups.serialize_frame(Frame(True, OP_TEXT, "text"), None)
+    with pytest.raises(ValueError, match="4 bytes"):
+        speedups.serialize_frame(frame, b"abc")
+    with pytest.raises(TypeError):
+        speedups.serialize_frame(frame, "abcd")
