@@ -1,5 +1,6 @@
 import importlib.machinery
 import os
+import shutil
 import subprocess
 import sys
 import types
@@ -39,15 +40,9 @@ def imported_compiled(env):
 
 def test_compiled_twins_used_when_built_and_fresh():
     env = {key: value for key, value in os.environ.items() if key != "WEBSOCKETS_NO_SPEEDUPS"}
-    expected = []
-    for name in COMPILED:
-        path = built(name)
-        source = os.path.join(package_dir(name), name.rpartition(".")[2] + ".py")
-        # Install times only count in a source checkout, as for the finder.
-        fresh = path is not None and (
-            not compiled._CHECKOUT or os.path.getmtime(path) >= os.path.getmtime(source)
-        )
-        expected.append(str(fresh))
+    # In a source checkout, one stale twin turns them all off.
+    off = compiled._CHECKOUT and compiled.stale(compiled._ROOT)
+    expected = [str(built(name) is not None and not off) for name in COMPILED]
     assert imported_compiled(env) == expected
 
 
@@ -65,66 +60,76 @@ def test_is_compiled():
 
 @pytest.fixture
 def tree(tmp_path):
-    """A package directory with framing.py, and a helper to add a twin."""
-    source = tmp_path / "framing.py"
-    source.write_text("")
-    os.utime(source, (1000, 1000))
+    """A package directory with framing.py, and a helper to add files."""
+    package = tmp_path / "websockets"
+    package.mkdir()
 
-    def add(kind, mtime):
-        path = tmp_path / ("framing" + kind)
+    def add(name, mtime):
+        path = package / name
         path.write_text("")
         os.utime(path, (mtime, mtime))
+        return path
 
+    add("framing.py", 1000)
     return tmp_path, add
 
 
-def test_source_fallback_leaves_fresh_twin(tree, monkeypatch):
-    path, add = tree
-    add(EXT, 2000)
-    monkeypatch.setattr(compiled, "_CHECKOUT", True)
-    assert SourceFallback(False).find_spec("websockets.framing", [str(path)]) is None
+def test_stale_when_source_newer_than_twin(tree):
+    root, add = tree
+    add("framing" + EXT, 500)
+    assert compiled.stale(str(root))
 
 
-def test_source_fallback_picks_source_newer_than_twin(tree, monkeypatch):
-    path, add = tree
-    add(EXT, 500)
-    monkeypatch.setattr(compiled, "_CHECKOUT", True)
-    spec = SourceFallback(False).find_spec("websockets.framing", [str(path)])
-    assert spec is not None and spec.origin == str(path / "framing.py")
-    # Outside a source checkout, install times say nothing: the twin wins.
-    monkeypatch.setattr(compiled, "_CHECKOUT", False)
-    assert SourceFallback(False).find_spec("websockets.framing", [str(path)]) is None
+def test_stale_when_declarations_newer_than_twin(tree):
+    root, add = tree
+    add("framing" + EXT, 2000)
+    add("framing.pxd", 3000)
+    assert compiled.stale(str(root))
 
 
-def test_source_fallback_picks_source_when_declarations_changed(tree, monkeypatch):
-    path, add = tree
-    add(EXT, 2000)
-    add(".pxd", 3000)
-    monkeypatch.setattr(compiled, "_CHECKOUT", True)
-    spec = SourceFallback(False).find_spec("websockets.framing", [str(path)])
-    assert spec is not None and spec.origin == str(path / "framing.py")
+def test_not_stale(tree):
+    root, add = tree
+    assert not compiled.stale(str(root))  # no twin
+    add("framing" + EXT, 2000)
+    add("framing.pxd", 1500)
+    assert not compiled.stale(str(root))
 
 
-def test_source_fallback_without_twin(tree, monkeypatch):
-    path, _ = tree
-    monkeypatch.setattr(compiled, "_CHECKOUT", True)
-    assert SourceFallback(False).find_spec("websockets.framing", [str(path)]) is None
-
-
-def test_source_fallback_disabled_picks_source(tree, tmp_path_factory):
-    path, add = tree
-    add(EXT, 2000)
+def test_source_fallback_picks_source_when_disabled(tree, tmp_path_factory):
+    root, add = tree
+    add("framing" + EXT, 2000)
+    package = str(root / "websockets")
     elsewhere = tmp_path_factory.mktemp("empty")  # no framing.py: skipped
-    spec = SourceFallback(True).find_spec("websockets.framing", [str(elsewhere), str(path)])
-    assert spec is not None and spec.origin == str(path / "framing.py")
+    spec = SourceFallback(True).find_spec("websockets.framing", [str(elsewhere), package])
+    assert spec is not None and spec.origin == os.path.join(package, "framing.py")
+    assert SourceFallback(False).find_spec("websockets.framing", [package]) is None
 
 
 def test_source_fallback_ignores_other_modules(tree):
-    path, _ = tree
+    root, _ = tree
+    package = root / "websockets"
     finder = SourceFallback(True)
-    assert finder.find_spec("websockets.headers", [str(path)]) is None
+    assert finder.find_spec("websockets.headers", [str(package)]) is None
     assert finder.find_spec("websockets.framing", None) is None
-    assert finder.find_spec("websockets.framing", [str(path / "missing")]) is None
+    assert finder.find_spec("websockets.framing", [str(package / "missing")]) is None
+
+
+def test_stale_checkout_imports_source(tmp_path):
+    # A copy of the package where one twin is older than its source.
+    source = os.path.dirname(websockets.__file__)
+    framing = next(
+        (name for name in os.listdir(source) if name.startswith("framing.") and name.endswith(EXT)),
+        None,
+    )
+    if framing is None:  # pragma: no cover
+        pytest.skip("compiled twins not built")
+    copy = tmp_path / "src" / "websockets"
+    shutil.copytree(source, copy)
+    (tmp_path / "setup.py").write_text("")
+    os.utime(copy / framing, (1000, 1000))
+    env = {key: value for key, value in os.environ.items() if key != "WEBSOCKETS_NO_SPEEDUPS"}
+    env["PYTHONPATH"] = str(tmp_path / "src")
+    assert imported_compiled(env) == ["False"] * len(COMPILED)
 
 
 def test_install_once(monkeypatch):

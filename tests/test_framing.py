@@ -1,5 +1,8 @@
 import asyncio
+import os
 import struct
+import subprocess
+import sys
 
 import pytest
 from hypothesis import given, strategies as st
@@ -159,6 +162,41 @@ def test_generate_mask():
     assert isinstance(key, bytes) and len(key) == 4
     # Random: two keys are equal once in 2**32.
     assert len({generate_mask() for _ in range(8)}) > 1
+
+
+def test_generate_mask_reads_keys_in_batches(monkeypatch):
+    reads = []
+
+    def urandom(size):
+        reads.append(size)
+        return bytes([len(reads)]) * size
+
+    monkeypatch.setattr(framing.os, "urandom", urandom)
+    monkeypatch.setattr(framing, "_KEYS_PER_READ", 2)
+    framing._reset_keys()
+    keys = [generate_mask() for _ in range(5)]
+    monkeypatch.undo()
+    framing._reset_keys()
+    assert keys == [b"\x01" * 4] * 2 + [b"\x02" * 4] * 2 + [b"\x03" * 4]
+    assert reads == [8, 8, 8]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork()")
+def test_generate_mask_after_fork():
+    # The child must not send the keys that the parent sends next.
+    code = """if True:
+        import os
+        from websockets.framing import generate_mask
+        generate_mask()
+        read, write = os.pipe()
+        if os.fork() == 0:
+            os.write(write, generate_mask())
+            os._exit(0)
+        os.wait()
+        print(os.read(read, 4) != generate_mask())
+    """
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "True", result.stderr
 
 
 def test_serialize_accepts_bytearray():

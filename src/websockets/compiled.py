@@ -17,8 +17,11 @@ The source wins when:
 * the ``WEBSOCKETS_NO_SPEEDUPS`` environment variable is set to a non-empty
   value, read when ``websockets`` is imported; this also turns off the C
   masking function of :mod:`websockets.utils`;
-* in a source checkout, a module's source is newer than its compiled twin:
-  an edit takes effect without rebuilding.
+* in a source checkout, a compiled twin is older than its source or its
+  declarations: an edit takes effect without rebuilding. Then every module
+  uses its source, since the twins share declarations (``connection.pxd``
+  relies on ``framing.pxd``): mixing a stale twin with a fresh one is
+  unsafe.
 
 Both run the very same tests.
 
@@ -35,7 +38,7 @@ from collections.abc import Sequence
 from typing import Optional
 
 
-__all__ = ["COMPILED", "SourceFallback", "is_compiled", "install"]
+__all__ = ["COMPILED", "SourceFallback", "is_compiled", "install", "stale"]
 
 #: Modules compiled at install when possible, by their import names.
 COMPILED = (
@@ -55,18 +58,19 @@ COMPILED = (
     "websockets.client",
 )
 
+# The directory that holds the websockets package.
+_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
 # A source checkout: src/websockets/ next to setup.py.
-_CHECKOUT = os.path.exists(
-    os.path.join(os.path.dirname(__file__), os.pardir, os.pardir, "setup.py")
-)
+_CHECKOUT = os.path.exists(os.path.join(_ROOT, os.pardir, "setup.py"))
 
 
 class SourceFallback(importlib.abc.MetaPathFinder):
     """
-    Import finder that picks the source of a compiled module when it should.
+    Import finder that picks the source of the compiled modules when asked.
 
     Args:
-        disabled: Whether compiled modules are turned off altogether.
+        disabled: Whether compiled modules are turned off.
 
     """
 
@@ -80,34 +84,40 @@ class SourceFallback(importlib.abc.MetaPathFinder):
         target: object = None,
     ) -> Optional[importlib.machinery.ModuleSpec]:
         """
-        Return a spec for the source of ``fullname`` if it should win.
+        Return a spec for the source of ``fullname`` if compiled modules are off.
 
         Returning :obj:`None` lets the next finders import the module as
         usual: the compiled twin if there is one.
 
         """
-        if fullname not in COMPILED or path is None:
+        if not self.disabled or fullname not in COMPILED or path is None:
             return None
         name = fullname.rpartition(".")[2]
         for entry in path:
             source = os.path.join(entry, name + ".py")
-            if not os.path.exists(source):
-                continue
-            if self.disabled or (_CHECKOUT and _stale(entry, name, source)):
+            if os.path.exists(source):
                 return importlib.util.spec_from_file_location(fullname, source)
-            return None
         return None
 
 
-def _stale(entry: str, name: str, source: str) -> bool:
-    # Whether the compiled twin is older than its source or declarations.
-    inputs = [source, os.path.join(entry, name + ".pxd")]
-    newest = max(os.path.getmtime(path) for path in inputs if os.path.exists(path))
-    for suffix in importlib.machinery.EXTENSION_SUFFIXES:
-        compiled = os.path.join(entry, name + suffix)
-        if os.path.exists(compiled):
-            return os.path.getmtime(compiled) < newest
-    return False  # not compiled: the source is found as usual
+def stale(root: str) -> bool:
+    """
+    Tell whether a compiled twin is older than its source or declarations.
+
+    Args:
+        root: Directory that holds the ``websockets`` package.
+
+    """
+    for fullname in COMPILED:
+        base = os.path.join(root, *fullname.split("."))
+        inputs = [path for path in (base + ".py", base + ".pxd") if os.path.exists(path)]
+        for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+            if os.path.exists(base + suffix):
+                twin = os.path.getmtime(base + suffix)
+                if any(os.path.getmtime(path) > twin for path in inputs):
+                    return True
+                break
+    return False
 
 
 def is_compiled(module: object) -> bool:
@@ -125,5 +135,7 @@ def is_compiled(module: object) -> bool:
 def install() -> None:
     """Put :class:`SourceFallback` first among the import finders, once."""
     if not any(isinstance(finder, SourceFallback) for finder in sys.meta_path):
-        disabled = bool(os.environ.get("WEBSOCKETS_NO_SPEEDUPS"))
+        disabled = bool(os.environ.get("WEBSOCKETS_NO_SPEEDUPS")) or (
+            _CHECKOUT and stale(_ROOT)
+        )
         sys.meta_path.insert(0, SourceFallback(disabled))

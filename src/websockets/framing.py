@@ -22,7 +22,7 @@ import codecs
 import enum
 import os
 import struct
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Optional, Union
 
 from .exceptions import PayloadTooBig, ProtocolError, close_code_explanation
@@ -96,19 +96,48 @@ _UNPACK_64 = struct.Struct("!Q").unpack_from
 _new_tuple: Any = tuple.__new__
 
 
+# Masking keys come from os.urandom() by the thousand: one system call per
+# frame would cost more than the rest of masking a small frame. next() on a
+# C iterator is atomic, so threads never share a key; a child process
+# doesn't get its parent's keys either.
+_KEYS_PER_READ = 1024
+
+
+def _new_keys() -> Iterator[tuple[bytes]]:
+    return struct.iter_unpack("4s", os.urandom(4 * _KEYS_PER_READ))
+
+
+_keys = _new_keys()
+
+
+def _reset_keys() -> None:
+    global _keys
+    _keys = _new_keys()
+
+
+if hasattr(os, "register_at_fork"):  # pragma: no branch - not on Windows
+    os.register_at_fork(after_in_child=_reset_keys)
+
+
 def generate_mask() -> bytes:
     """
     Generate a masking key for a frame sent by a client.
 
     RFC 6455 §5.3: "The masking key is a 32-bit value chosen at random by the
-    client." :meth:`Frame.serialize` looks this function up at each call, so
-    tests can replace it to get predictable bytes.
+    client." The keys come from :func:`os.urandom`, read in batches.
+    :meth:`Frame.serialize` looks this function up at each call, so tests
+    can replace it to get predictable bytes.
 
     Returns:
         Four random bytes.
 
     """
-    return os.urandom(4)
+    try:
+        (key,) = next(_keys)
+    except StopIteration:
+        _reset_keys()
+        (key,) = next(_keys)
+    return key
 
 
 def _check_control(fin: int, length: int) -> None:
