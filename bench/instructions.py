@@ -4,6 +4,7 @@
     python3 bench/instructions.py                  # echo 64 B and handshakes
     python3 bench/instructions.py --size 16384 --workloads echo
     python3 bench/instructions.py --source         # the pure Python modules
+    python3 bench/instructions.py --loop uvloop --workloads echo,picows-echo
 
 Client and server run in one process on the stock asyncio loop, over
 loopback. Each workload runs twice under ``valgrind --tool=callgrind``: with
@@ -16,6 +17,9 @@ same build agree.
 
 ``raw`` is the ceiling of ``bench/libs/raw_tcp.py`` in the same shape: a
 callback echo on the server, a future per round trip on the client.
+``picows-echo`` and ``picows-handshake`` run the same code as ``echo`` and
+``handshake`` with picows' websockets-style await API, from its benchmark
+virtualenv (``bench/venvs.py`` creates it).
 
 Our library runs from ``.venv`` (``make`` builds it); ``--source`` sets
 ``WEBSOCKETS_NO_SPEEDUPS=1``.
@@ -36,7 +40,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 PRELUDE = """
 import asyncio, sys
-N, SIZE = int(sys.argv[1]), int(sys.argv[2])
+N, SIZE, LOOP = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+if LOOP == "uvloop":
+    import uvloop
+    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
 """
 
 ECHO = PRELUDE + """
@@ -112,13 +119,37 @@ async def main():
 asyncio.run(main())
 """
 
-WORKLOADS = {"echo": (ECHO, 2000), "handshake": (HANDSHAKE, 300), "raw": (RAW, 2000)}
+# picows.websockets mirrors the websockets API; its server's sockets attribute
+# isn't a list.
+PICOWS = """
+from picows.websockets.asyncio.client import connect
+from picows.websockets.asyncio.server import serve
+class websockets:
+    connect, serve = connect, serve
+"""
 
 
-def instructions(python: str, script: Path, count: int, size: int, env: dict[str, str]) -> int:
+def picows(code: str) -> str:
+    code = code.replace("import websockets\n", PICOWS)
+    return code.replace("server.sockets[0]", "list(server.sockets)[0]")
+
+
+WORKLOADS = {
+    "echo": (ECHO, 2000),
+    "handshake": (HANDSHAKE, 300),
+    "raw": (RAW, 2000),
+    "picows-echo": (picows(ECHO), 2000),
+    "picows-handshake": (picows(HANDSHAKE), 300),
+}
+PICOWS_PYTHON = ROOT / "bench" / ".venvs" / "picows" / "bin" / "python"
+
+
+def instructions(
+    python: str, script: Path, count: int, size: int, loop: str, env: dict[str, str]
+) -> int:
     out = subprocess.run(
         ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
-         python, str(script), str(count), str(size)],
+         python, str(script), str(count), str(size), loop],
         capture_output=True, text=True, env=env, timeout=3600,
     )
     match = re.search(r"Collected : (\d+)", out.stderr)
@@ -136,6 +167,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, help="operations (default: 2,000; 300 handshakes)")
     parser.add_argument("--source", action="store_true",
                         help="run the pure Python modules (WEBSOCKETS_NO_SPEEDUPS=1)")
+    parser.add_argument("--loop", choices=["asyncio", "uvloop"], default="asyncio")
     parser.add_argument("--python", default=str(ROOT / ".venv" / "bin" / "python"))
     args = parser.parse_args()
     if shutil.which("valgrind") is None:
@@ -145,17 +177,24 @@ def main() -> None:
     if args.source:
         env["WEBSOCKETS_NO_SPEEDUPS"] = "1"
     build = "source" if args.source else "compiled"
+    check = "import websockets.framing as m, websockets.compiled as c; print(c.is_compiled(m))"
+    out = subprocess.run([args.python, "-c", check], capture_output=True, text=True, env=env)
+    if not args.source and out.stdout.strip() != "True":
+        sys.exit("the compiled twins are missing or older than their source: "
+                 "`make bench-instructions` rebuilds them")
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.workloads.split(","):
             code, default = WORKLOADS[name]
             count = args.count or default
             script = Path(tmp) / f"{name}.py"
             script.write_text(code)
-            base = instructions(args.python, script, 0, args.size, env)
-            total = instructions(args.python, script, count, args.size, env)
-            unit = "connection (handshake and close)" if name == "handshake" else (
+            python = str(PICOWS_PYTHON) if name.startswith("picows") else args.python
+            base = instructions(python, script, 0, args.size, args.loop, env)
+            total = instructions(python, script, count, args.size, args.loop, env)
+            unit = "connection (handshake and close)" if "handshake" in name else (
                 f"round trip of {args.size} B")
-            label = name if name == "raw" else f"{name}, {build}"
+            label = name if name == "raw" or name.startswith("picows") else f"{name}, {build}"
+            label += f", {args.loop}"
             print(f"{label}: {(total - base) // count:,} instructions per {unit}, both ends",
                   flush=True)
 
