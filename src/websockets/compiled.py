@@ -16,7 +16,8 @@ The source wins when:
 
 * the ``WEBSOCKETS_NO_SPEEDUPS`` environment variable is set to a non-empty
   value, read when ``websockets`` is imported; this also turns off the C
-  masking function of :mod:`websockets.utils`;
+  functions of ``websockets.speedups`` (masking, and the fast paths of
+  :mod:`websockets.framing`);
 * in a source checkout, a compiled twin is older than its source or its
   declarations: an edit takes effect without rebuilding. Then every module
   uses its source, since the twins share declarations (``connection.pxd``
