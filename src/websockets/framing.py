@@ -101,20 +101,15 @@ _new_tuple: Any = tuple.__new__
 # C iterator is atomic, so threads never share a key; a child process
 # doesn't get its parent's keys either.
 _KEYS_PER_READ = 1024
-
-
-def _new_keys() -> Iterator[tuple[bytes]]:
-    return struct.iter_unpack("4s", os.urandom(4 * _KEYS_PER_READ))
-
-
-_keys = _new_keys()
+_keys: Iterator[tuple[bytes]]
 
 
 def _reset_keys() -> None:
     global _keys
-    _keys = _new_keys()
+    _keys = struct.iter_unpack("4s", os.urandom(4 * _KEYS_PER_READ))
 
 
+_reset_keys()
 if hasattr(os, "register_at_fork"):  # pragma: no branch - not on Windows
     os.register_at_fork(after_in_child=_reset_keys)
 
@@ -303,9 +298,7 @@ class Frame(NamedTuple):
             masked if needed.
 
         """
-        key = generate_mask() if mask else None
-        data = self.data
-        return _header(self, key), data if key is None else apply_mask(data, key)
+        return _parts(self, generate_mask() if mask else None)
 
     @classmethod
     async def read(
@@ -386,12 +379,13 @@ class Frame(NamedTuple):
         write(frame.serialize(mask=mask))
 
 
-def _header(frame: Frame, key: Optional[bytes]) -> bytes:
-    # The header of a frame, with its masking key if any.
+def _parts(frame: Frame, key: Optional[bytes]) -> tuple[bytes, bytes]:
+    # The header of a frame, with its masking key if any, and its payload,
+    # masked if needed.
     fin, opcode, data, rsv1, rsv2, rsv3 = frame
     first = (fin << 7) | (rsv1 << 6) | (rsv2 << 5) | (rsv3 << 4) | opcode
-    second = 0 if key is None else 0x80
     length = len(data)
+    second = 0 if key is None else 0x80
     # RFC 6455 §5.2: the length is 7 bits, or 126 then 16 bits, or 127
     # then 64 bits; we always use the shortest encoding.
     if length < 126:
@@ -400,14 +394,16 @@ def _header(frame: Frame, key: Optional[bytes]) -> bytes:
         header = _PACK_16(first, second | 126, length)
     else:
         header = _PACK_64(first, second | 127, length)
-    return header if key is None else header + key
+    if key is None:
+        return header, data
+    return header + key, apply_mask(data, key)
 
 
 def _serialize_frame_python(frame: Frame, key: Optional[bytes]) -> bytes:
     # Frame.serialize() with a given masking key; speedups.serialize_frame()
     # is the C implementation.
-    data = frame.data
-    return _header(frame, key) + (data if key is None else apply_mask(data, key))
+    header, payload = _parts(frame, key)
+    return header + payload
 
 
 # C implementations from websockets.speedups, when they are available.
