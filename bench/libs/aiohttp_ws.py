@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from typing import Any
 
@@ -55,30 +54,17 @@ async def connect(uri: str, compression: bool) -> Any:
     )
 
 
+def _send(ws: Any, payloads: list[Any]) -> Any:
+    return ws.send_str if isinstance(payloads[0], str) else ws.send_bytes
+
+
 async def echo(ws: Any, payloads: list[Any], n: int) -> Any:
-    receive = ws.receive
-    send = ws.send_str if isinstance(payloads[0], str) else ws.send_bytes
-    k = len(payloads)
-    msg = None
-    for i in range(n):
-        await send(payloads[i % k])
-        msg = await receive()
-    return msg.data
+    message = await common.echo_loop(_send(ws, payloads), ws.receive, payloads, n)
+    return message.data
 
 
 async def stream(ws: Any, payloads: list[Any], n: int) -> None:
-    send = ws.send_str if isinstance(payloads[0], str) else ws.send_bytes
-
-    async def sender() -> None:
-        k = len(payloads)
-        for i in range(n):
-            await send(payloads[i % k])
-
-    task = asyncio.ensure_future(sender())
-    receive = ws.receive
-    for _ in range(n):
-        await receive()
-    await task
+    await common.stream_loop(_send(ws, payloads), ws.receive, payloads, n)
 
 
 async def close(ws: Any) -> None:

@@ -9,8 +9,9 @@ own functions to :func:`functions`.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any, Callable
+
+import common
 
 MAX_SIZE = 2**24
 OPTIONS: dict[str, Any] = dict(ping_interval=None, max_size=MAX_SIZE)
@@ -59,26 +60,10 @@ def functions(
         )
 
     async def echo(ws: Any, payloads: list[Any], n: int) -> Any:
-        send, recv = ws.send, ws.recv
-        k = len(payloads)
-        reply = None
-        for i in range(n):
-            await send(payloads[i % k])
-            reply = await recv()
-        return reply
+        return await common.echo_loop(ws.send, ws.recv, payloads, n)
 
     async def stream(ws: Any, payloads: list[Any], n: int) -> None:
-        async def sender() -> None:
-            send = ws.send
-            k = len(payloads)
-            for i in range(n):
-                await send(payloads[i % k])
-
-        task = asyncio.ensure_future(sender())
-        recv = ws.recv
-        for _ in range(n):
-            await recv()
-        await task
+        await common.stream_loop(ws.send, ws.recv, payloads, n)
 
     async def close(ws: Any) -> None:
         await ws.close()

@@ -199,6 +199,43 @@ async def timed_batches(
     return total, elapsed, cpu_seconds() - c0
 
 
+async def echo_loop(
+    send: Callable[[Any], Awaitable[Any]],
+    receive: Callable[[], Awaitable[Any]],
+    payloads: list[Any],
+    n: int,
+) -> Any:
+    """Send a message and await its echo, ``n`` times; return the last echo.
+
+    The loop of every library with an await API, given its own calls.
+    """
+    k = len(payloads)
+    reply = None
+    for i in range(n):
+        await send(payloads[i % k])
+        reply = await receive()
+    return reply
+
+
+async def stream_loop(
+    send: Callable[[Any], Awaitable[Any]],
+    receive: Callable[[], Awaitable[Any]],
+    payloads: list[Any],
+    n: int,
+) -> None:
+    """Send ``n`` messages from a task while awaiting their ``n`` echoes."""
+
+    async def sender() -> None:
+        k = len(payloads)
+        for i in range(n):
+            await send(payloads[i % k])
+
+    task = asyncio.ensure_future(sender())
+    for _ in range(n):
+        await receive()
+    await task
+
+
 async def run_client(lib: Any, args: argparse.Namespace) -> dict[str, Any]:
     compression = args.compression == "on"
     if args.workload == "connections":
