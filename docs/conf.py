@@ -28,7 +28,7 @@ nitpick_ignore = [
 ]
 # No network on the build machines, so no intersphinx inventory for the
 # standard library: its names render as plain text instead of links.
-STDLIB = "_frozen_importlib|importlib|asyncio|socket|ssl|logging|http|zlib|typing|collections|enum|os|codecs|concurrent|types|functools|builtins|time|hmac|inspect|signal|json|io|hashlib|base64|dataclasses|urllib|contextlib|sys|uvloop"
+STDLIB = "_frozen_importlib|importlib|asyncio|socket|ssl|logging|http|zlib|typing|collections|enum|os|codecs|concurrent|types|functools|builtins|time|hmac|inspect|signal|json|io|hashlib|base64|dataclasses|urllib|contextlib|sys|re|uvloop"
 nitpick_ignore_regex = [
     (r"py:(class|mod|func|meth|exc|obj|data|attr)", rf"({STDLIB})(\..*)?"),
     (r"py:class", r"(Generator|Callable|Awaitable|Iterable|Iterator|AsyncIterable|AsyncIterator|Sequence|Mapping|MutableMapping|Coroutine|Any|Union|Optional|NoneType|TypeVar|Literal|Protocol|NamedTuple|T|Self)"),

@@ -8,7 +8,7 @@ from collections.abc import Generator
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import websockets.datastructures
@@ -972,6 +972,76 @@ def test_response_round_trip(status_code, reason_phrase, headers, body, framing,
     assert parsed.reason_phrase == reason_phrase
     assert raw(parsed.headers) == headers
     assert parsed.body == expected_body
+
+
+def near_valid(valid: str, invalid: str, max_size: int) -> st.SearchStrategy[str]:
+    # Valid characters, with at most one invalid character somewhere.
+    part = st.text(st.sampled_from(valid), max_size=max_size)
+    return st.builds(str.__add__, part, st.sampled_from(["", *invalid])).flatmap(
+        lambda head: part.map(lambda tail: head + tail)
+    )
+
+
+header_lines = st.builds(
+    lambda name, value: (name + ":" + value).encode("latin-1"),
+    near_valid("Ab-", " \t:\r\n\x00\xe9", 3),
+    near_valid("Ab: ", "\t\r\n\x00\x7f\xe9", 5),
+)
+header_blocks = st.builds(
+    lambda lines, end: b"\r\n".join(lines) + end,
+    st.lists(header_lines, max_size=4),
+    st.sampled_from([b"\r\n\r\n", b"\r\n", b"\n\r\n", b""]),
+)
+
+
+@settings(max_examples=500)
+@given(block=header_blocks, eof=st.booleans())
+def test_parse_headers_at_once_or_byte_by_byte(block, eof):
+    # A header block buffered whole is parsed in one step; the result, or
+    # the error, is the same as line by line.
+    def outcome(split: bool) -> Any:
+        try:
+            request = parse_request(b"GET / HTTP/1.1\r\n" + block, eof, split)
+        except (InvalidMessage, SecurityError) as exc:
+            return type(exc), str(exc)
+        return request if request is PENDING else raw(request.headers)
+
+    assert outcome(split=False) == outcome(split=True)
+
+
+def test_parse_request_headers_block_over_max_line_length():
+    # A block longer than MAX_LINE_LENGTH is read line by line.
+    headers = [(f"X-{i}", "a" * 100) for i in range(MAX_LINE_LENGTH // 100)]
+    block = "".join(f"{name}: {value}\r\n" for name, value in headers)
+    request = parse_request(b"GET / HTTP/1.1\r\n" + block.encode() + b"\r\n")
+    assert raw(request.headers) == headers
+
+
+@settings(max_examples=500)
+@given(
+    headers=st.lists(
+        st.tuples(
+            near_valid("Ab-", ":\n\r \t\x00é", 4),
+            near_valid("Ab-:é\udcff", "\n\r \t\x00\ud800", 6),
+        ),
+        max_size=2,
+    )
+)
+def test_serialize_checks_every_header(headers):
+    # Headers are checked together; the outcome is that of validate_header()
+    # for each of them.
+    request = Request("/", Headers(headers))
+    try:
+        for name, value in headers:
+            validate_header(name, value)
+    except ValueError as exc:
+        with pytest.raises(ValueError) as raised:
+            request.serialize()
+        assert str(raised.value) == str(exc)
+    else:
+        block = "".join(f"{name}: {value}\r\n" for name, value in headers)
+        expected = b"GET / HTTP/1.1\r\n" + block.encode("utf-8", "surrogateescape")
+        assert request.serialize() == expected + b"\r\n"
 
 
 @given(data=st.binary(max_size=300), eof=st.booleans())

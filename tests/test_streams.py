@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Generator
 from typing import Any
 
@@ -335,6 +336,37 @@ def test_read_to_eof_too_much_without_waiting():
         SecurityError, match="^read 11 bytes, expected no more than 10 bytes$"
     ):
         step(read)
+
+
+# read_match
+
+
+def test_read_match():
+    reader = reader_with(b"ab\r\ncd\r\n\r\nrest")
+    assert reader.read_match(re.compile(rb"(?:[a-z]+\r\n)*\r\n"), 100) == b"ab\r\ncd\r\n\r\n"
+    assert reader.take_buffer() == b"rest"
+
+
+def test_read_match_no_match_leaves_buffer():
+    reader = reader_with(b"ab\r\ncd")
+    assert reader.read_match(re.compile(rb"(?:[a-z]+\r\n)*\r\n"), 100) is None
+    assert step(reader.read_line(100)) == b"ab\r\n"
+    assert reader.take_buffer() == b"cd"
+
+
+def test_read_match_within_m_bytes():
+    reader = reader_with(b"abcd")
+    assert reader.read_match(re.compile(rb"abcd"), 3) is None
+    assert reader.read_match(re.compile(rb"abc"), 3) == b"abc"
+    assert reader.take_buffer() == b"d"
+
+
+def test_read_match_resets_scanned_offset():
+    reader = reader_with(b"abc")
+    assert step(reader.read_line(10)) is PENDING
+    assert reader.read_match(re.compile(rb"ab"), 10) == b"ab"
+    reader.feed_data(b"d\n")
+    assert step(reader.read_line(10)) == b"cd\n"
 
 
 # take_buffer

@@ -36,6 +36,7 @@ from . import datastructures
 from .datastructures import Headers, MultipleValuesError
 from .exceptions import InvalidMessage, SecurityError
 from .headers import _TCHAR  # the grammar's one spelling of tchar
+from .streams import StreamReader
 from .version import version as websockets_version
 
 
@@ -99,10 +100,20 @@ _token_re = re.compile(_TOKEN.encode())
 _value_re = re.compile(rb"[\x09\x20-\x7e\x80-\xff]*")
 
 # header-field = field-name ":" OWS field-value OWS, in one match: the
-# value is the shortest run of allowed bytes before trailing whitespace.
-_header_re = re.compile(
-    b"(" + _TOKEN.encode() + rb"):[ \t]*([\x09\x20-\x7e\x80-\xff]*?)[ \t]*"
+# value is runs of visible bytes separated by whitespace. (The shortest run
+# of allowed bytes before trailing whitespace is the same, but a lazy match
+# costs twice as much.)
+_HEADER = (
+    b"(" + _TOKEN.encode() + rb"):[ \t]*"
+    rb"((?:[\x21-\x7e\x80-\xff]+(?:[ \t]+[\x21-\x7e\x80-\xff]+)*)?)[ \t]*"
 )
+_header_re = re.compile(_HEADER)
+
+# A header block made of valid lines, the empty line that ends it included,
+# and each of its lines: when a whole block is buffered, as it usually is,
+# it's parsed in one step rather than line by line.
+_block_re = re.compile(b"(?:" + _HEADER + rb"\r\n)*\r\n")
+_block_line_re = re.compile(_HEADER + rb"\r\n")
 
 # reason-phrase = *( HTAB / SP / VCHAR / obs-text )
 _reason_re = _value_re
@@ -125,6 +136,15 @@ _value_str_re = re.compile(
     "[\t\x20-\x7e\x80-\ud7ff\udc80-\udcff\ue000-\U0010ffff]*"
 )
 _target_str_re = re.compile("[\x21-\x7e]+")
+
+# What validate_header() accepts, for a whole header block at once: names
+# joined with LF, then values joined with LF. LF is in neither, so when the
+# joined text matches with as many LF as separators, each part is valid.
+# Values neither start nor end with whitespace.
+_NON_WS_STR = "[\x21-\x7e\x80-\ud7ff\udc80-\udcff\ue000-\U0010ffff]"
+_VALUE_STR = f"(?:{_NON_WS_STR}+(?:[ \t]+{_NON_WS_STR}+)*)?"
+_names_str_re = re.compile(f"{_TOKEN}(?:\n{_TOKEN})*")
+_values_str_re = re.compile(f"{_VALUE_STR}(?:\n{_VALUE_STR})*")
 
 # chunk = chunk-size [ chunk-ext ] CRLF chunk-data CRLF (RFC 7230, section
 # 4.1), with chunk-size = 1*HEXDIG. Extensions are ignored.
@@ -304,12 +324,22 @@ def validate_header(name: str, value: str) -> None:
 
 def _serialize_headers(headers: Headers) -> bytes:
     """Serialize a header block, blank line included, checking every header."""
-    lines = []
-    for name, value in headers.raw_items():
-        validate_header(name, value)
-        lines.append(_encode(f"{name}: {value}\r\n"))
-    lines.append(b"\r\n")
-    return b"".join(lines)
+    pairs = list(headers.raw_items())
+    if pairs:
+        # Check every header in two regex matches rather than two each.
+        names = "\n".join([name for name, _ in pairs])
+        values = "\n".join([value for _, value in pairs])
+        separators = len(pairs) - 1
+        if not (
+            _names_str_re.fullmatch(names)
+            and names.count("\n") == separators
+            and _values_str_re.fullmatch(values)
+            and values.count("\n") == separators
+        ):
+            # Find the culprit, for a precise error.
+            for name, value in pairs:
+                validate_header(name, value)
+    return _encode("".join([f"{name}: {value}\r\n" for name, value in pairs]) + "\r\n")
 
 
 def _content_length(headers: Headers) -> Optional[int]:
@@ -383,6 +413,15 @@ def _parse_headers(
     read_line: ReadLine, what: str = "HTTP headers"
 ) -> Generator[None, None, Headers]:
     """Read a header block, up to and including the empty line that ends it."""
+    reader = getattr(read_line, "__self__", None)
+    if isinstance(reader, StreamReader):
+        # Limiting the block to MAX_LINE_LENGTH bounds each of its lines.
+        block = reader.read_match(_block_re, MAX_LINE_LENGTH)
+        if block is not None:
+            pairs = _block_line_re.findall(block)
+            if len(pairs) > MAX_NUM_HEADERS:
+                raise SecurityError("too many HTTP headers")
+            return Headers([(name.decode(), _decode(value)) for name, value in pairs])
     headers = Headers()
     count = 0
     while True:

@@ -35,7 +35,9 @@ time: a search for a newline never scans the same bytes twice.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Generator
+from typing import Optional
 
 from .exceptions import SecurityError
 
@@ -180,6 +182,28 @@ class StreamReader:
             if self._eof:
                 return self._consume(len(self._buffer))
             yield
+
+    def read_match(self, pattern: re.Pattern[bytes], m: int) -> Optional[bytes]:
+        """
+        Read the bytes at the start of the buffer that match ``pattern``.
+
+        This isn't a generator: it never waits. It serves parsers that take a
+        shortcut when a whole piece of a message is buffered already, and
+        read it piece by piece otherwise.
+
+        Args:
+            pattern: What to match, anchored at the start of the buffer.
+            m: Match only within the first ``m`` bytes.
+
+        Returns:
+            The bytes that ``pattern`` matched, or :obj:`None`, with the
+            buffer unchanged, when it doesn't match the first ``m`` bytes.
+
+        """
+        match = pattern.match(self._buffer, 0, m)
+        if match is None:
+            return None
+        return self._consume(match.end())
 
     def take_buffer(self) -> bytes:
         """

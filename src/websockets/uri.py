@@ -74,6 +74,13 @@ USER_INFO_CHARS = frozenset(UNRESERVED + SUB_DELIMS + ":%")
 # A "%" must start a %XX escape (RFC 3986, section 2.1).
 BAD_PERCENT_RE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
+# Whitespace (as str.isspace() says: \s in a str pattern) and C0 and C1
+# control characters.
+BAD_CHAR_RE = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
+
+# A path or a query that needs no percent-encoding, the usual case.
+SAFE_RESOURCE_RE = re.compile("[" + re.escape(RESOURCE_SAFE) + "]*")
+
 
 def parse_uri(uri: str) -> WebSocketURI:
     """
@@ -95,13 +102,13 @@ def parse_uri(uri: str) -> WebSocketURI:
             info without a password, whitespace or control characters, etc.
 
     """
-    for index, char in enumerate(uri):
-        # Refuse rather than strip or encode: a stray space or newline is a
-        # mistake or an attempt to inject headers via the request line.
-        if char.isspace() or ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0:
-            raise InvalidURI(
-                uri, f"whitespace or control character at position {index}"
-            )
+    # Refuse rather than strip or encode: a stray space or newline is a
+    # mistake or an attempt to inject headers via the request line.
+    match = BAD_CHAR_RE.search(uri)
+    if match is not None:
+        raise InvalidURI(
+            uri, f"whitespace or control character at position {match.start()}"
+        )
 
     scheme, colon, rest = uri.partition(":")
     # RFC 3986, section 3.1: schemes are case-insensitive.
@@ -212,6 +219,8 @@ def _encode_resource(uri: str, text: str) -> str:
     """Percent-encode what isn't allowed in a path or a query, in UTF-8."""
     if BAD_PERCENT_RE.search(text):
         raise InvalidURI(uri, "invalid percent-encoding in path or query")
+    if SAFE_RESOURCE_RE.fullmatch(text):
+        return text
     # "%" is safe, so existing escapes aren't encoded a second time.
     return urllib.parse.quote(text, safe=RESOURCE_SAFE, encoding="utf-8")
 
