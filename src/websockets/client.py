@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import sys
 import urllib.parse
 from collections.abc import Generator, Sequence
 from types import TracebackType
@@ -350,7 +351,12 @@ class Connect:
     async def _await(self) -> WebSocketClientProtocol:
         if self._open_timeout is None:
             protocol = await self._connect_following_redirects()
-        else:
+        elif sys.version_info >= (3, 11):
+            # Unlike wait_for(), timeout() runs the coroutine in this task
+            # rather than in a new one: about 40,000 instructions less.
+            async with asyncio.timeout(self._open_timeout):
+                protocol = await self._connect_following_redirects()
+        else:  # pragma: no cover
             protocol = await asyncio.wait_for(
                 self._connect_following_redirects(), self._open_timeout
             )
