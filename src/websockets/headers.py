@@ -214,6 +214,8 @@ def parse_connection(header: str) -> list[ConnectionOption]:
         InvalidHeaderFormat: If ``header`` can't be parsed.
 
     """
+    if _TOKEN_RE.fullmatch(header):  # the usual value: one option
+        return [ConnectionOption(header)]
     return _parse_list(_parse_connection_option, header, 0, "Connection")
 
 
@@ -245,6 +247,8 @@ def parse_upgrade(header: str) -> list[UpgradeProtocol]:
         InvalidHeaderFormat: If ``header`` can't be parsed.
 
     """
+    if _PROTOCOL_RE.fullmatch(header):  # the usual value: one protocol
+        return [UpgradeProtocol(header)]
     return _parse_list(_parse_upgrade_protocol, header, 0, "Upgrade")
 
 
