@@ -343,7 +343,8 @@ def test_read_to_eof_too_much_without_waiting():
 
 def test_read_match():
     reader = reader_with(b"ab\r\ncd\r\n\r\nrest")
-    assert reader.read_match(re.compile(rb"(?:[a-z]+\r\n)*\r\n"), 100) == b"ab\r\ncd\r\n\r\n"
+    block = re.compile(rb"(?:[a-z]+\r\n)*\r\n")
+    assert reader.read_match(block, 100) == b"ab\r\ncd\r\n\r\n"
     assert reader.take_buffer() == b"rest"
 
 
