@@ -95,9 +95,11 @@ _TOKEN = _TCHAR + "+"
 _token_re = re.compile(_TOKEN.encode())
 
 # field-content = field-vchar [ 1*( SP / HTAB ) field-vchar ], with
-# field-vchar = VCHAR / obs-text. Leading and trailing whitespace (OWS) are
-# stripped before matching. This excludes CR, LF, NUL and other controls.
-_value_re = re.compile(rb"[\x09\x20-\x7e\x80-\xff]*")
+# field-vchar = VCHAR / obs-text, spelled once as a range of a character
+# class. Leading and trailing whitespace (OWS) are stripped before matching.
+# This excludes CR, LF, NUL and other controls.
+_FIELD_VCHAR = rb"\x21-\x7e\x80-\xff"
+_value_re = re.compile(rb"[\x09\x20" + _FIELD_VCHAR + rb"]*")
 
 # header-field = field-name ":" OWS field-value OWS, in one match: the
 # value is runs of visible bytes separated by whitespace. (The shortest run
@@ -105,7 +107,7 @@ _value_re = re.compile(rb"[\x09\x20-\x7e\x80-\xff]*")
 # costs twice as much.)
 _HEADER = (
     b"(" + _TOKEN.encode() + rb"):[ \t]*"
-    rb"((?:[\x21-\x7e\x80-\xff]+(?:[ \t]+[\x21-\x7e\x80-\xff]+)*)?)[ \t]*"
+    rb"((?:[" + _FIELD_VCHAR + rb"]+(?:[ \t]+[" + _FIELD_VCHAR + rb"]+)*)?)[ \t]*"
 )
 _header_re = re.compile(_HEADER)
 
@@ -127,28 +129,28 @@ _target_re = re.compile(rb"[\x21-\x7e]+")
 # as some servers omit it.
 _status_re = re.compile(rb"HTTP/1\.1 ([0-9]{3})(?: (.*))?", re.DOTALL)
 
-# Same rules as above, for the str values given to serialize().
+# Same rules as above, for the str values given to serialize(). field-vchar
+# is visible ASCII, then every code point that encodes to non-ASCII bytes: no
+# surrogates except those that surrogateescape turns back into single bytes
+# \x80-\xff.
+_FIELD_VCHAR_STR = "\x21-\x7e\x80-\ud7ff\udc80-\udcff\ue000-\U0010ffff"
 _token_str_re = re.compile(_TOKEN)
-_value_str_re = re.compile(
-    # ASCII without controls but HTAB, then every code point that encodes
-    # to non-ASCII bytes: no surrogates except those that surrogateescape
-    # turns back into single bytes \x80-\xff.
-    "[\t\x20-\x7e\x80-\ud7ff\udc80-\udcff\ue000-\U0010ffff]*"
-)
+_value_str_re = re.compile(f"[\t\x20{_FIELD_VCHAR_STR}]*")
 _target_str_re = re.compile("[\x21-\x7e]+")
 
 # What validate_header() accepts, for a whole header block at once: names
 # joined with LF, then values joined with LF. LF is in neither, so when the
 # joined text matches with as many LF as separators, each part is valid.
 # Values neither start nor end with whitespace.
-_NON_WS_STR = "[\x21-\x7e\x80-\ud7ff\udc80-\udcff\ue000-\U0010ffff]"
-_VALUE_STR = f"(?:{_NON_WS_STR}+(?:[ \t]+{_NON_WS_STR}+)*)?"
+_VALUE_STR = f"(?:[{_FIELD_VCHAR_STR}]+(?:[ \t]+[{_FIELD_VCHAR_STR}]+)*)?"
 _names_str_re = re.compile(f"{_TOKEN}(?:\n{_TOKEN})*")
 _values_str_re = re.compile(f"{_VALUE_STR}(?:\n{_VALUE_STR})*")
 
 # chunk = chunk-size [ chunk-ext ] CRLF chunk-data CRLF (RFC 7230, section
 # 4.1), with chunk-size = 1*HEXDIG. Extensions are ignored.
-_chunk_size_re = re.compile(rb"([0-9A-Fa-f]+)[ \t]*(?:;[\x09\x20-\x7e\x80-\xff]*)?")
+_chunk_size_re = re.compile(
+    rb"([0-9A-Fa-f]+)[ \t]*(?:;[\x09\x20" + _FIELD_VCHAR + rb"]*)?"
+)
 
 _content_length_re = re.compile("[0-9]+")
 
@@ -421,7 +423,9 @@ def _parse_headers(
             pairs = _block_line_re.findall(block)
             if len(pairs) > MAX_NUM_HEADERS:
                 raise SecurityError("too many HTTP headers")
-            return Headers([(name.decode(), _decode(value)) for name, value in pairs])
+            return Headers(
+                [(name.decode("ascii"), _decode(value)) for name, value in pairs]
+            )
     headers = Headers()
     count = 0
     while True:
