@@ -79,61 +79,22 @@ def _scratch() -> memoryview:
     return scratch
 
 
-class WebSocketCommonProtocol(asyncio.BufferedProtocol):
+class _MessagePath:
     """
-    A WebSocket connection: the part shared by clients and servers.
+    The part of :class:`WebSocketCommonProtocol` that messages go through.
 
-    Don't create instances yourself: :func:`~websockets.client.connect` and
-    :func:`~websockets.server.serve` create
-    :class:`~websockets.client.WebSocketClientProtocol` and
-    :class:`~websockets.server.WebSocketServerProtocol` instances, subclasses
-    of this class.
+    In the compiled twin of this module, it's an extension type
+    (``protocol.pxd``): its attributes are C fields and its methods call each
+    other directly, where a Python class looks up each name at each use. The
+    protocol itself must inherit :class:`asyncio.BufferedProtocol`, a Python
+    class, so it stays one and inherits this too.
 
-    Iterate over a connection to receive its messages until it closes::
-
-        async for message in websocket:
-            ...
-
-    The iteration ends quietly when the connection closes normally (close
-    code 1000 or 1001) and raises :exc:`~websockets.exceptions.ConnectionClosedError`
-    otherwise.
-
-    Args:
-        logger: Logger for this connection; defaults to
-            ``logging.getLogger("websockets.protocol")``. Each record carries
-            the connection in its ``websocket`` attribute.
-        ping_interval: Send a keepalive ping every ``ping_interval`` seconds;
-            :obj:`None` disables keepalive.
-        ping_timeout: When the pong for a keepalive ping doesn't arrive
-            within ``ping_timeout`` seconds, fail the connection with close
-            code 1011; :obj:`None` disables the timeout.
-        close_timeout: Once the connection is expected to close (a close
-            frame was sent, or the opening handshake failed), abort the TCP
-            connection when it isn't closed after ``close_timeout`` seconds;
-            :obj:`None` waits forever.
-        max_size: Largest incoming message, in bytes; a larger one fails the
-            connection with close code 1009. :obj:`None` disables the limit.
-        max_queue: Number of incoming messages that may wait for
-            :meth:`recv`; when the queue holds that many, reading from the
-            network pauses until it drains to a quarter of it. :obj:`None` or
-            ``0`` disables the limit.
-        read_limit: Accepted for compatibility with websockets 8.x. Incoming
-            bytes are parsed as they arrive, so there is no read buffer to
-            bound besides ``max_size``.
-        write_limit: High-water mark of the transport's write buffer, in
-            bytes: above it, :meth:`send` waits until the buffer drains below
-            a quarter of it.
-        host: Host of the connection, for information.
-        port: Port of the connection, for information.
-        secure: Whether the connection uses TLS, for information.
-        loop: Ignored; accepted for compatibility with websockets 8.x.
+    Methods that are public call each other as ``_MessagePath.flush(self)``:
+    compiled, that's a direct C call; in either form, an override in a
+    subclass applies to outside calls only.
 
     """
 
-    #: ``True`` on the client side, ``False`` on the server side.
-    is_client: bool
-    #: ``"client"`` or ``"server"``.
-    side: str = "undefined"
     #: The sans-I/O core of the connection.
     sansio: Connection
     #: The transport, set by :meth:`connection_made`.
@@ -141,52 +102,18 @@ class WebSocketCommonProtocol(asyncio.BufferedProtocol):
 
     def __init__(
         self,
-        *,
-        logger: Optional[LoggerLike] = None,
-        ping_interval: Optional[float] = 20,
-        ping_timeout: Optional[float] = 20,
-        close_timeout: Optional[float] = 10,
-        max_size: Optional[int] = 2**20,
-        max_queue: Optional[int] = 2**5,
-        read_limit: int = 2**16,
-        write_limit: int = 2**16,
-        host: Optional[str] = None,
-        port: Optional[int] = None,
-        secure: Optional[bool] = None,
-        loop: Optional[asyncio.AbstractEventLoop] = None,
+        logger: LoggerLike,
+        close_timeout: Optional[float],
+        max_queue: Optional[int],
     ) -> None:
-        del loop  # only the running loop is used
-        if logger is None:
-            logger = logging.getLogger("websockets.protocol")
         #: Logger of this connection, a :class:`logging.LoggerAdapter` whose
         #: records carry the connection in their ``websocket`` attribute.
         self.logger: LoggerLike = logging.LoggerAdapter(logger, {"websocket": self})
         # Checking the level once saves building debug messages for nothing.
         self.debug = logger.isEnabledFor(logging.DEBUG)
-
-        self.ping_interval = ping_interval
-        self.ping_timeout = ping_timeout
         self.close_timeout = close_timeout
-        self.max_size = max_size
-        self.max_queue = max_queue
-        self.read_limit = read_limit
-        self.write_limit = write_limit
-        self.host = host
-        self.port = port
-        self.secure = secure
-
         self.loop = asyncio.get_running_loop()
 
-        #: Path of the handshake request.
-        self.path: str = ""
-        #: Headers of the handshake request.
-        self.request_headers: Headers = Headers()
-        #: Headers of the handshake response.
-        self.response_headers: Headers = Headers()
-        #: Subprotocol selected during the opening handshake, if any.
-        self.subprotocol: Optional[Subprotocol] = None
-        #: Extensions negotiated during the opening handshake.
-        self.extensions: list[Extension] = []
         #: Latency of the last ping acknowledged by a pong, in seconds.
         self.latency: float = 0.0
         #: Pings waiting for their pong, as a dict that maps a payload to the
@@ -208,10 +135,11 @@ class WebSocketCommonProtocol(asyncio.BufferedProtocol):
         self._drain_waiters: list[asyncio.Future[None]] = []
         # Set while a fragmented message is being sent: other sends wait.
         self._fragmented_send: Optional[asyncio.Future[None]] = None
+        # Whether a large frame's header and payload go out in one
+        # writelines() call; connection_made() decides.
+        self._vectored = False
 
-        # Timers.
         self._close_timer: Optional[asyncio.TimerHandle] = None
-        self._keepalive_timer: Optional[asyncio.TimerHandle] = None
 
         # Where the next read goes: the thread's shared buffer, or the
         # core's buffer for the rest of an incomplete frame.
@@ -221,31 +149,6 @@ class WebSocketCommonProtocol(asyncio.BufferedProtocol):
         self._eof_received = False
         self._lost = False
         self._connection_lost_waiter: asyncio.Future[None] = self.loop.create_future()
-
-    # asyncio.Protocol callbacks.
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        """
-        Set up the connection: called by asyncio when the TCP connection opens.
-
-        Args:
-            transport: The connection's transport.
-
-        """
-        transport = cast(asyncio.Transport, transport)
-        self.transport = transport
-        transport.set_write_buffer_limits(self.write_limit)
-        # Whether to write a large frame's header and payload with one
-        # writelines() call, which uvloop turns into one vectored write. The
-        # default writelines() joins them into one object: a copy, which
-        # separate writes avoid. asyncio's own socket transports write vectors
-        # from Python 3.12 on, but their writelines() never pauses the
-        # protocol (3.12, 3.13.0): write_limit would go unenforced.
-        transport_type = type(transport)
-        self._vectored = (
-            transport_type.writelines is not asyncio.WriteTransport.writelines
-            and not transport_type.__module__.startswith("asyncio.")
-        )
 
     def get_buffer(self, sizehint: int) -> memoryview:
         """
@@ -293,10 +196,10 @@ class WebSocketCommonProtocol(asyncio.BufferedProtocol):
     def _received(self) -> None:
         # Write first: pongs and close frames answered by the core go out
         # before the application sees anything.
-        self.flush()
+        _MessagePath.flush(self)
         events = self.sansio.events_received()
         if events:
-            self.process_events(events)
+            _MessagePath.process_events(self, events)
 
     def eof_received(self) -> None:
         """
@@ -308,58 +211,10 @@ class WebSocketCommonProtocol(asyncio.BufferedProtocol):
         self._eof_received = True
         sansio = self.sansio
         sansio.receive_eof()
-        self.flush()
+        _MessagePath.flush(self)
         events = sansio.events_received()
         if events:
-            self.process_events(events)
-
-    def connection_lost(self, exc: Optional[Exception]) -> None:
-        """
-        Clean up when the TCP connection closes: called by asyncio.
-
-        Every pending :meth:`recv`, :meth:`send` and ping waiter is resolved:
-        they raise :exc:`~websockets.exceptions.ConnectionClosed`.
-
-        Args:
-            exc: The error that closed the connection, if any.
-
-        """
-        self._lost = True
-        # Mark the transport closed: with TLS, before Python 3.11, asyncio
-        # warns about an unclosed transport otherwise. It's a no-op else.
-        self.transport.close()
-        sansio = self.sansio
-        if not self._eof_received:
-            self._eof_received = True
-            # The core moves to CLOSED and works out the close code.
-            sansio.receive_eof()
-            sansio.data_to_send()  # nowhere to write it now
-            events = sansio.events_received()
-            if events:
-                self.process_events(events)
-        if self.debug:
-            self.logger.debug("x connection lost: %s", exc)
-
-        for timer in (self._close_timer, self._keepalive_timer):
-            if timer is not None:
-                timer.cancel()
-        self._keepalive_timer = None
-
-        waiter = self._recv_waiter
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
-        self._abort_pings()
-        self._wake_writers()
-        self._connection_lost_waiter.set_result(None)
-
-    def pause_writing(self) -> None:
-        """Note that the write buffer is above ``write_limit``: called by asyncio."""
-        self._writing_paused = True
-
-    def resume_writing(self) -> None:
-        """Wake coroutines waiting for the write buffer to drain: called by asyncio."""
-        self._writing_paused = False
-        self._wake_writers()
+            _MessagePath.process_events(self, events)
 
     # Plumbing between the transport and the core.
 
@@ -506,24 +361,6 @@ class WebSocketCommonProtocol(asyncio.BufferedProtocol):
                 self.latency = now - sent_at
                 break
 
-    def _abort_pings(self) -> None:
-        if not self.pings:
-            return
-        exc = self._closed_exc()
-        for waiter, _ in self.pings.values():
-            if not waiter.done():
-                waiter.set_exception(exc)
-                # The future is done, so cancel() changes nothing but stops
-                # asyncio from logging an exception that nobody retrieved.
-                waiter.cancel()
-        self.pings.clear()
-
-    def _wake_writers(self) -> None:
-        waiters, self._drain_waiters = self._drain_waiters, []
-        for waiter in waiters:
-            if not waiter.done():
-                waiter.set_result(None)
-
     def _closed_exc(self) -> ConnectionClosed:
         sansio = self.sansio
         exc = sansio.close_exc
@@ -531,44 +368,6 @@ class WebSocketCommonProtocol(asyncio.BufferedProtocol):
             exc.__cause__ = sansio.parser_exc
         return exc
 
-    # Opening and closing.
-
-    def connection_open(self) -> None:
-        """Start keepalive: called once the opening handshake succeeded."""
-        if self.ping_interval is not None and not self._lost:
-            self._keepalive_timer = self.loop.call_later(
-                self.ping_interval, self._keepalive_ping
-            )
-
-    def _keepalive_ping(self) -> None:
-        self._keepalive_timer = None
-        if self.sansio.state is not OPEN or self._lost:
-            return
-        data = self._new_ping_payload()
-        waiter: asyncio.Future[float] = self.loop.create_future()
-        self.pings[data] = (waiter, time.perf_counter())
-        if self.debug:
-            self.logger.debug("sending keepalive ping")
-        self.sansio.send_ping(data)
-        self.flush()
-        if self.ping_timeout is not None:
-            timer = self.loop.call_later(self.ping_timeout, self._keepalive_timeout)
-            waiter.add_done_callback(lambda _: timer.cancel())
-        self._keepalive_timer = self.loop.call_later(
-            self.ping_interval,  # type: ignore[arg-type]
-            self._keepalive_ping,
-        )
-
-    def _keepalive_timeout(self) -> None:
-        if self.sansio.state is OPEN and not self._lost:
-            self.logger.info("keepalive ping timeout; closing connection")
-            self.fail(1011, "keepalive ping timeout")
-
-    def _new_ping_payload(self) -> bytes:
-        while True:
-            data = struct.pack("!I", random.getrandbits(32))
-            if data not in self.pings:
-                return data
 
     def fail(self, code: int, reason: str = "") -> None:
         """
@@ -585,86 +384,8 @@ class WebSocketCommonProtocol(asyncio.BufferedProtocol):
         if self._lost:
             return
         self.sansio.fail(code, reason)
-        self.flush()
+        _MessagePath.flush(self)
         self.start_close_timer()
-
-    # Public API.
-
-    @property
-    def local_address(self) -> Any:
-        """
-        Local address of the connection.
-
-        A ``(host, port)`` tuple for IPv4, a longer tuple for IPv6, a path
-        for a unix socket; :obj:`None` before the connection is made.
-
-        """
-        transport = getattr(self, "transport", None)
-        return None if transport is None else transport.get_extra_info("sockname")
-
-    @property
-    def remote_address(self) -> Any:
-        """
-        Remote address of the connection.
-
-        Same format as :attr:`local_address`.
-
-        """
-        transport = getattr(self, "transport", None)
-        return None if transport is None else transport.get_extra_info("peername")
-
-    @property
-    def state(self) -> State:
-        """State of the WebSocket connection (RFC 6455, section 4 and 7)."""
-        return self.sansio.state
-
-    @property
-    def open(self) -> bool:
-        """``True`` when messages may be sent: the connection is ``OPEN``."""
-        return self.sansio.state is OPEN and not self._lost
-
-    @property
-    def closed(self) -> bool:
-        """``True`` once the TCP connection is closed."""
-        return self._lost
-
-    @property
-    def close_code(self) -> Optional[int]:
-        """
-        Close code of the connection (RFC 6455, section 7.1.5).
-
-        :obj:`None` until the connection is closed.
-
-        """
-        if not self._lost:
-            return None
-        return self.sansio.close_code
-
-    @property
-    def close_reason(self) -> Optional[str]:
-        """
-        Close reason of the connection (RFC 6455, section 7.1.6).
-
-        :obj:`None` until the connection is closed.
-
-        """
-        if not self._lost:
-            return None
-        return self.sansio.close_reason
-
-    async def __aiter__(self) -> AsyncIterator[Data]:
-        """
-        Iterate over incoming messages.
-
-        Raises:
-            ConnectionClosedError: When the connection closes with an error.
-
-        """
-        try:
-            while True:
-                yield await self.recv()
-        except ConnectionClosedOK:
-            return
 
     async def recv(self) -> Data:
         """
@@ -747,7 +468,7 @@ class WebSocketCommonProtocol(asyncio.BufferedProtocol):
         else:
             raise TypeError("data must be str, bytes-like, or iterable")
 
-        self.flush()
+        _MessagePath.flush(self)
         if self._writing_paused:
             await self._drain()
 
@@ -814,7 +535,7 @@ class WebSocketCommonProtocol(asyncio.BufferedProtocol):
             waiter.set_result(None)
 
     async def _flush_and_drain(self) -> None:
-        self.flush()
+        _MessagePath.flush(self)
         if self._writing_paused:
             await self._drain()
 
@@ -832,6 +553,315 @@ class WebSocketCommonProtocol(asyncio.BufferedProtocol):
         # CLOSING or CLOSED: wait until the close code is known.
         await asyncio.shield(self._connection_lost_waiter)
         raise self._closed_exc()
+
+
+class WebSocketCommonProtocol(_MessagePath, asyncio.BufferedProtocol):
+    """
+    A WebSocket connection: the part shared by clients and servers.
+
+    Don't create instances yourself: :func:`~websockets.client.connect` and
+    :func:`~websockets.server.serve` create
+    :class:`~websockets.client.WebSocketClientProtocol` and
+    :class:`~websockets.server.WebSocketServerProtocol` instances, subclasses
+    of this class.
+
+    Iterate over a connection to receive its messages until it closes::
+
+        async for message in websocket:
+            ...
+
+    The iteration ends quietly when the connection closes normally (close
+    code 1000 or 1001) and raises :exc:`~websockets.exceptions.ConnectionClosedError`
+    otherwise.
+
+    Args:
+        logger: Logger for this connection; defaults to
+            ``logging.getLogger("websockets.protocol")``. Each record carries
+            the connection in its ``websocket`` attribute.
+        ping_interval: Send a keepalive ping every ``ping_interval`` seconds;
+            :obj:`None` disables keepalive.
+        ping_timeout: When the pong for a keepalive ping doesn't arrive
+            within ``ping_timeout`` seconds, fail the connection with close
+            code 1011; :obj:`None` disables the timeout.
+        close_timeout: Once the connection is expected to close (a close
+            frame was sent, or the opening handshake failed), abort the TCP
+            connection when it isn't closed after ``close_timeout`` seconds;
+            :obj:`None` waits forever.
+        max_size: Largest incoming message, in bytes; a larger one fails the
+            connection with close code 1009. :obj:`None` disables the limit.
+        max_queue: Number of incoming messages that may wait for
+            :meth:`recv`; when the queue holds that many, reading from the
+            network pauses until it drains to a quarter of it. :obj:`None` or
+            ``0`` disables the limit.
+        read_limit: Accepted for compatibility with websockets 8.x. Incoming
+            bytes are parsed as they arrive, so there is no read buffer to
+            bound besides ``max_size``.
+        write_limit: High-water mark of the transport's write buffer, in
+            bytes: above it, :meth:`send` waits until the buffer drains below
+            a quarter of it.
+        host: Host of the connection, for information.
+        port: Port of the connection, for information.
+        secure: Whether the connection uses TLS, for information.
+        loop: Ignored; accepted for compatibility with websockets 8.x.
+
+    """
+
+    #: ``True`` on the client side, ``False`` on the server side.
+    is_client: bool
+    #: ``"client"`` or ``"server"``.
+    side: str = "undefined"
+
+    def __init__(
+        self,
+        *,
+        logger: Optional[LoggerLike] = None,
+        ping_interval: Optional[float] = 20,
+        ping_timeout: Optional[float] = 20,
+        close_timeout: Optional[float] = 10,
+        max_size: Optional[int] = 2**20,
+        max_queue: Optional[int] = 2**5,
+        read_limit: int = 2**16,
+        write_limit: int = 2**16,
+        host: Optional[str] = None,
+        port: Optional[int] = None,
+        secure: Optional[bool] = None,
+        loop: Optional[asyncio.AbstractEventLoop] = None,
+    ) -> None:
+        del loop  # only the running loop is used
+        if logger is None:
+            logger = logging.getLogger("websockets.protocol")
+        super().__init__(logger, close_timeout, max_queue)
+
+        self.ping_interval = ping_interval
+        self.ping_timeout = ping_timeout
+        self.max_size = max_size
+        self.max_queue = max_queue
+        self.read_limit = read_limit
+        self.write_limit = write_limit
+        self.host = host
+        self.port = port
+        self.secure = secure
+
+        #: Path of the handshake request.
+        self.path: str = ""
+        #: Headers of the handshake request.
+        self.request_headers: Headers = Headers()
+        #: Headers of the handshake response.
+        self.response_headers: Headers = Headers()
+        #: Subprotocol selected during the opening handshake, if any.
+        self.subprotocol: Optional[Subprotocol] = None
+        #: Extensions negotiated during the opening handshake.
+        self.extensions: list[Extension] = []
+
+        self._keepalive_timer: Optional[asyncio.TimerHandle] = None
+
+    # asyncio.Protocol callbacks.
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        """
+        Set up the connection: called by asyncio when the TCP connection opens.
+
+        Args:
+            transport: The connection's transport.
+
+        """
+        transport = cast(asyncio.Transport, transport)
+        self.transport = transport
+        transport.set_write_buffer_limits(self.write_limit)
+        # Whether to write a large frame's header and payload with one
+        # writelines() call, which uvloop turns into one vectored write. The
+        # default writelines() joins them into one object: a copy, which
+        # separate writes avoid. asyncio's own socket transports write vectors
+        # from Python 3.12 on, but their writelines() never pauses the
+        # protocol (3.12, 3.13.0): write_limit would go unenforced.
+        transport_type = type(transport)
+        self._vectored = (
+            transport_type.writelines is not asyncio.WriteTransport.writelines
+            and not transport_type.__module__.startswith("asyncio.")
+        )
+
+    def connection_lost(self, exc: Optional[Exception]) -> None:
+        """
+        Clean up when the TCP connection closes: called by asyncio.
+
+        Every pending :meth:`recv`, :meth:`send` and ping waiter is resolved:
+        they raise :exc:`~websockets.exceptions.ConnectionClosed`.
+
+        Args:
+            exc: The error that closed the connection, if any.
+
+        """
+        self._lost = True
+        # Mark the transport closed: with TLS, before Python 3.11, asyncio
+        # warns about an unclosed transport otherwise. It's a no-op else.
+        self.transport.close()
+        sansio = self.sansio
+        if not self._eof_received:
+            self._eof_received = True
+            # The core moves to CLOSED and works out the close code.
+            sansio.receive_eof()
+            sansio.data_to_send()  # nowhere to write it now
+            events = sansio.events_received()
+            if events:
+                self.process_events(events)
+        if self.debug:
+            self.logger.debug("x connection lost: %s", exc)
+
+        for timer in (self._close_timer, self._keepalive_timer):
+            if timer is not None:
+                timer.cancel()
+        self._keepalive_timer = None
+
+        waiter = self._recv_waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+        self._abort_pings()
+        self._wake_writers()
+        self._connection_lost_waiter.set_result(None)
+
+    def pause_writing(self) -> None:
+        """Note that the write buffer is above ``write_limit``: called by asyncio."""
+        self._writing_paused = True
+
+    def resume_writing(self) -> None:
+        """Wake coroutines waiting for the write buffer to drain: called by asyncio."""
+        self._writing_paused = False
+        self._wake_writers()
+
+    def _abort_pings(self) -> None:
+        if not self.pings:
+            return
+        exc = self._closed_exc()
+        for waiter, _ in self.pings.values():
+            if not waiter.done():
+                waiter.set_exception(exc)
+                # The future is done, so cancel() changes nothing but stops
+                # asyncio from logging an exception that nobody retrieved.
+                waiter.cancel()
+        self.pings.clear()
+
+    def _wake_writers(self) -> None:
+        waiters, self._drain_waiters = self._drain_waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
+    # Opening and closing.
+
+    def connection_open(self) -> None:
+        """Start keepalive: called once the opening handshake succeeded."""
+        if self.ping_interval is not None and not self._lost:
+            self._keepalive_timer = self.loop.call_later(
+                self.ping_interval, self._keepalive_ping
+            )
+
+    def _keepalive_ping(self) -> None:
+        self._keepalive_timer = None
+        if self.sansio.state is not OPEN or self._lost:
+            return
+        data = self._new_ping_payload()
+        waiter: asyncio.Future[float] = self.loop.create_future()
+        self.pings[data] = (waiter, time.perf_counter())
+        if self.debug:
+            self.logger.debug("sending keepalive ping")
+        self.sansio.send_ping(data)
+        self.flush()
+        if self.ping_timeout is not None:
+            timer = self.loop.call_later(self.ping_timeout, self._keepalive_timeout)
+            waiter.add_done_callback(lambda _: timer.cancel())
+        self._keepalive_timer = self.loop.call_later(
+            self.ping_interval,  # type: ignore[arg-type]
+            self._keepalive_ping,
+        )
+
+    def _keepalive_timeout(self) -> None:
+        if self.sansio.state is OPEN and not self._lost:
+            self.logger.info("keepalive ping timeout; closing connection")
+            self.fail(1011, "keepalive ping timeout")
+
+    def _new_ping_payload(self) -> bytes:
+        while True:
+            data = struct.pack("!I", random.getrandbits(32))
+            if data not in self.pings:
+                return data
+
+    # Public API.
+
+    @property
+    def local_address(self) -> Any:
+        """
+        Local address of the connection.
+
+        A ``(host, port)`` tuple for IPv4, a longer tuple for IPv6, a path
+        for a unix socket; :obj:`None` before the connection is made.
+
+        """
+        transport = getattr(self, "transport", None)
+        return None if transport is None else transport.get_extra_info("sockname")
+
+    @property
+    def remote_address(self) -> Any:
+        """
+        Remote address of the connection.
+
+        Same format as :attr:`local_address`.
+
+        """
+        transport = getattr(self, "transport", None)
+        return None if transport is None else transport.get_extra_info("peername")
+
+    @property
+    def state(self) -> State:
+        """State of the WebSocket connection (RFC 6455, section 4 and 7)."""
+        return self.sansio.state
+
+    @property
+    def open(self) -> bool:
+        """``True`` when messages may be sent: the connection is ``OPEN``."""
+        return self.sansio.state is OPEN and not self._lost
+
+    @property
+    def closed(self) -> bool:
+        """``True`` once the TCP connection is closed."""
+        return self._lost
+
+    @property
+    def close_code(self) -> Optional[int]:
+        """
+        Close code of the connection (RFC 6455, section 7.1.5).
+
+        :obj:`None` until the connection is closed.
+
+        """
+        if not self._lost:
+            return None
+        return self.sansio.close_code
+
+    @property
+    def close_reason(self) -> Optional[str]:
+        """
+        Close reason of the connection (RFC 6455, section 7.1.6).
+
+        :obj:`None` until the connection is closed.
+
+        """
+        if not self._lost:
+            return None
+        return self.sansio.close_reason
+
+    async def __aiter__(self) -> AsyncIterator[Data]:
+        """
+        Iterate over incoming messages.
+
+        Raises:
+            ConnectionClosedError: When the connection closes with an error.
+
+        """
+        try:
+            while True:
+                yield await self.recv()
+        except ConnectionClosedOK:
+            return
 
     async def ping(self, data: Optional[Data] = None) -> Awaitable[float]:
         """
