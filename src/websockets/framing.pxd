@@ -1,5 +1,6 @@
 # Declarations for the compiled twin of framing.py (see websockets.compiled):
-# FrameParser becomes an extension type whose attributes are C fields.
+# FrameParser becomes an extension type whose attributes are C fields and
+# whose methods the core calls directly.
 
 cdef class FrameParser:
     cdef public object buffer
@@ -12,3 +13,12 @@ cdef class FrameParser:
     cdef int _first
     cdef object _length
     cdef object _key
+
+    cpdef feed(self, data)
+    cpdef get_buffer(self)
+    cpdef buffer_updated(self, Py_ssize_t nbytes)
+    cdef _reserve(self, Py_ssize_t size)
+    cdef _release(self)
+    cpdef parse(self)
+    cdef _stop(self, int state, Py_ssize_t offset, int first, length, key)
+    cpdef clear(self)

@@ -89,9 +89,10 @@ class _MessagePath:
     protocol itself must inherit :class:`asyncio.BufferedProtocol`, a Python
     class, so it stays one and inherits this too.
 
-    Methods that are public call each other as ``_MessagePath.flush(self)``:
-    compiled, that's a direct C call; in either form, an override in a
-    subclass applies to outside calls only.
+    Public methods are called as ``_MessagePath.flush(self)`` and the core's
+    as ``Connection.receive_data(sansio, data)``: compiled, that's a direct C
+    call; in either form, an override in a subclass applies to other calls
+    only.
 
     """
 
@@ -158,7 +159,7 @@ class _MessagePath:
             sizehint: Ignored: the buffer is as large as it is.
 
         """
-        direct = self.sansio.get_buffer()
+        direct = Connection.get_buffer(self.sansio)
         if direct is None:
             self._receiving_direct = False
             return self._scratch
@@ -174,9 +175,9 @@ class _MessagePath:
 
         """
         if self._receiving_direct:
-            self.sansio.buffer_updated(nbytes)
+            Connection.buffer_updated(self.sansio, nbytes)
         else:
-            self.sansio.receive_data(self._scratch[:nbytes])
+            Connection.receive_data(self.sansio, self._scratch[:nbytes])
         self._received()
 
     def data_received(self, data: bytes) -> None:
@@ -190,14 +191,14 @@ class _MessagePath:
             data: Bytes received from the network.
 
         """
-        self.sansio.receive_data(data)
+        Connection.receive_data(self.sansio, data)
         self._received()
 
     def _received(self) -> None:
         # Write first: pongs and close frames answered by the core go out
         # before the application sees anything.
         _MessagePath.flush(self)
-        events = self.sansio.events_received()
+        events = Connection.events_received(self.sansio)
         if events:
             _MessagePath.process_events(self, events)
 
@@ -228,7 +229,7 @@ class _MessagePath:
 
         """
         sansio = self.sansio
-        chunks = sansio.data_to_send()
+        chunks = Connection.data_to_send(sansio)
         is_open = sansio.state is OPEN
         if not chunks and is_open:
             return  # nothing to write, no close timer to start
@@ -454,9 +455,10 @@ class _MessagePath:
             await self._raise_not_open()
 
         if isinstance(message, str):
-            sansio.send_text(message.encode())
+            Connection.send_text(sansio, message.encode())
         elif isinstance(message, BytesLike):
-            sansio.send_binary(message if type(message) is bytes else bytes(message))
+            data = message if type(message) is bytes else bytes(message)
+            Connection.send_binary(sansio, data)
         elif isinstance(message, Mapping):
             raise TypeError("data is a dict-like object")
         elif isinstance(message, Iterable):

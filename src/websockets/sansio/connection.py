@@ -218,9 +218,6 @@ class Connection:
         # _mask says whether to mask outgoing ones.
         self._mask = side is CLIENT
         self._parser = FrameParser(mask=side is SERVER, max_size=max_size)
-        # Bound methods, looked up once rather than once per call.
-        self._feed = self._parser.feed
-        self._parse = self._parser.parse
         # After a failure or the peer's close frame, every byte received is
         # dropped.
         self._discarding = False
@@ -351,7 +348,7 @@ class Connection:
         if self._state is CONNECTING:
             self.receive_handshake_data(bytes(data))
             return
-        self._feed(data)
+        self._parser.feed(data)
         self._receive_frames()
 
     def get_buffer(self) -> Optional[memoryview]:
@@ -497,15 +494,14 @@ class Connection:
             # than the messages they carry.
             self._parser.max_size = self._wire_limit(self._budget)
         if leftover:
-            self._feed(leftover)
+            self._parser.feed(leftover)
             self._receive_frames()
 
     def _receive_frames(self) -> None:
         # The hot path: one pass over what the parser can return.
-        parse = self._parse
         parser = self._parser
         try:
-            frame = parse()
+            frame = parser.parse()
             while frame is not None:
                 self._receive_frame(frame)
                 if parser.offset == parser.limit:
@@ -513,7 +509,7 @@ class Connection:
                     # without parsing again.
                     parser.clear()
                     return
-                frame = parse()
+                frame = parser.parse()
             # A frame stopped in the middle of its payload: a cheap test,
             # since it runs on every call.
             if self._parser.state == _PAYLOAD and not self.extensions:
