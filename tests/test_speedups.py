@@ -164,3 +164,29 @@ def test_serialize_frame_arguments():
         speedups.serialize_frame(frame, b"abc")
     with pytest.raises(TypeError):
         speedups.serialize_frame(frame, "abcd")
+
+
+@given(
+    fin=st.booleans(),
+    opcode=st.sampled_from(OPCODES),
+    data=st.binary(max_size=20),
+    rsv=st.tuples(st.booleans(), st.booleans(), st.booleans()),
+)
+def test_new_frame_agrees_with_tuple_new(fin, opcode, data, rsv):
+    items = (fin, opcode, data, *rsv)
+    frame = speedups.new_frame(Frame, items)
+    assert type(frame) is Frame
+    assert frame == tuple.__new__(Frame, items) == Frame(fin, opcode, data, *rsv)
+    assert frame.data is data
+
+
+def test_new_frame_arguments():
+    items = (True, OP_TEXT, b"", False, False, False)
+    with pytest.raises(TypeError, match="tuple type and six items"):
+        speedups.new_frame(Frame)
+    with pytest.raises(TypeError, match="tuple type and six items"):
+        speedups.new_frame(list, items)
+    with pytest.raises(TypeError, match="tuple type and six items"):
+        speedups.new_frame(Frame, items[:5])
+    with pytest.raises(TypeError, match="tuple type and six items"):
+        speedups.new_frame(Frame, list(items))

@@ -91,9 +91,10 @@ _PACK_64 = struct.Struct("!BBQ").pack
 _UNPACK_16 = struct.Struct("!H").unpack_from
 _UNPACK_64 = struct.Struct("!Q").unpack_from
 
-# Frames are tuples: building them with tuple.__new__ skips the Python-level
-# __new__ that NamedTuple generates, which matters once per frame.
-_new_tuple: Any = tuple.__new__
+# Frames are tuples: tuple.__new__(Frame, items) skips the Python-level
+# __new__ that NamedTuple generates, once per frame received or sent; the C
+# function speedups.new_frame() does the same without a generic call.
+_new_frame: Any = _speedup("new_frame") or tuple.__new__
 
 
 # Masking keys come from os.urandom() by the thousand: one system call per
@@ -847,7 +848,7 @@ class FrameParser:
         data = apply_mask(buffer[offset:end], key) if mask else bytes(buffer[offset:end])
         self.offset = end
         fin, rsv1, rsv2, rsv3 = _FLAGS[first >> 4]
-        frame: Frame = _new_tuple(Frame, (fin, opcode, data, rsv1, rsv2, rsv3))
+        frame: Frame = _new_frame(Frame, (fin, opcode, data, rsv1, rsv2, rsv3))
         return frame
 
     def _stop(

@@ -2,7 +2,7 @@
  * C implementations of the hot spots of websockets.
  *
  * apply_mask() is websockets.utils.apply_mask (RFC 6455, section 5.3);
- * parse_frame() and serialize_frame() are the fast paths of
+ * parse_frame(), serialize_frame() and new_frame() are the fast paths of
  * websockets.framing, which has the reference implementations in Python.
  *
  * Optional: setup.py builds it when a C compiler is available, and the
@@ -357,6 +357,38 @@ release_key:
     return result;
 }
 
+/*
+ * new_frame(frame_type, items)
+ *
+ * tuple.__new__(frame_type, items) for a tuple of six items: a frame built
+ * without the generic call, its argument parsing and its copy of `items`.
+ */
+static PyObject *
+new_frame(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    PyTypeObject *frame_type;
+    PyObject *items, *frame;
+    Py_ssize_t i;
+
+    if (nargs != 2 || !PyType_Check(args[0])
+            || !PyType_IsSubtype((PyTypeObject *)args[0], &PyTuple_Type)
+            || !PyTuple_Check(args[1]) || PyTuple_GET_SIZE(args[1]) != 6) {
+        PyErr_SetString(PyExc_TypeError,
+                        "new_frame() needs a tuple type and six items");
+        return NULL;
+    }
+    frame_type = (PyTypeObject *)args[0];
+    items = args[1];
+    frame = frame_type->tp_alloc(frame_type, 6);
+    if (frame == NULL) {
+        return NULL;
+    }
+    for (i = 0; i < 6; i++) {
+        PyTuple_SET_ITEM(frame, i, Py_NewRef(PyTuple_GET_ITEM(items, i)));
+    }
+    return frame;
+}
+
 static PyMethodDef speedups_methods[] = {
     {
         "apply_mask",
@@ -375,6 +407,12 @@ static PyMethodDef speedups_methods[] = {
         (PyCFunction)(void (*)(void))serialize_frame,
         METH_FASTCALL,
         "Serialize a frame with a given masking key, or None.",
+    },
+    {
+        "new_frame",
+        (PyCFunction)(void (*)(void))new_frame,
+        METH_FASTCALL,
+        "Build a frame from a tuple of its six items.",
     },
     {NULL, NULL, 0, NULL},
 };
@@ -396,7 +434,8 @@ PyInit_speedups(void)
     if (module == NULL) {
         return NULL;
     }
-    all = Py_BuildValue("[sss]", "apply_mask", "parse_frame", "serialize_frame");
+    all = Py_BuildValue("[ssss]", "apply_mask", "parse_frame", "serialize_frame",
+                        "new_frame");
     if (all == NULL || PyModule_AddObject(module, "__all__", all) < 0) {
         Py_XDECREF(all);
         Py_DECREF(module);

@@ -1,4 +1,4 @@
-__all__ = ["apply_mask", "parse_frame", "serialize_frame"]
+__all__ = ["apply_mask", "parse_frame", "serialize_frame", "new_frame"]
 
 from typing import Any, Optional, Union
 
@@ -15,3 +15,4 @@ def parse_frame(
     max_size: Optional[int],
 ) -> Optional[tuple[Frame, int]]: ...
 def serialize_frame(frame: Frame, key: Optional[bytes]) -> bytes: ...
+def new_frame(frame_type: type[Frame], items: tuple[Any, ...]) -> Frame: ...

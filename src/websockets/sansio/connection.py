@@ -47,6 +47,7 @@ from ..exceptions import (
 )
 from ..datastructures import Headers
 from ..extensions.base import Extension
+from .. import framing
 from ..framing import (
     OP_BINARY,
     OP_CLOSE,
@@ -59,7 +60,9 @@ from ..framing import (
     FrameParser,
     Opcode,
 )
-from ..framing import _PAYLOAD  # the parser's state, shared within the package
+# Shared within the package: the parser's state, and how frames are built
+# and serialized in the fast path.
+from ..framing import _PAYLOAD, _new_frame, _serialize_frame
 from ..http import Request, Response
 from ..streams import StreamReader
 from ..typing import LoggerLike
@@ -115,10 +118,6 @@ What :meth:`Connection.events_received` returns: :class:`~websockets.framing.Fra
 objects once the connection is open; the handshake request (on a server) or
 response (on a client) before.
 """
-
-# Frames are tuples: tuple.__new__ skips the Python-level __new__ of
-# NamedTuple, once per frame sent.
-_new_frame = tuple.__new__
 
 _UTF8Decoder = codecs.getincrementaldecoder("utf-8")
 
@@ -978,7 +977,9 @@ class Connection:
             for extension in self.extensions:
                 frame = extension.encode(frame)
         if len(frame.data) < _SPLIT:
-            self._writes.append(frame.serialize(mask=self._mask))
+            # frame.serialize(mask=self._mask), without a method call.
+            key = framing.generate_mask() if self._mask else None
+            self._writes.append(_serialize_frame(frame, key))
         else:
             # Copying a large payload behind its header costs more than
             # writing two objects.
