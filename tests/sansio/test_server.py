@@ -1,5 +1,6 @@
 import logging
 import random
+import time
 
 import pytest
 
@@ -269,6 +270,20 @@ def test_invalid_subprotocols_refused():
 def test_http_date():
     assert http_date(784111777) == DATE
     assert http_date(0) == "Thu, 01 Jan 1970 00:00:00 GMT"
+
+
+def test_http_date_rounds_down_like_gmtime():
+    # The last date is reused within its second, and only within it.
+    assert http_date(784111777.9) == DATE
+    assert http_date(784111778) == "Sun, 06 Nov 1994 08:49:38 GMT"
+    assert http_date(-0.5) == "Wed, 31 Dec 1969 23:59:59 GMT"
+
+
+def test_http_date_now(monkeypatch):
+    monkeypatch.setattr(time, "time", lambda: 784111777.25)
+    assert http_date() == DATE
+    monkeypatch.setattr(time, "time", lambda: 784111778.0)
+    assert http_date() == "Sun, 06 Nov 1994 08:49:38 GMT"
 
 
 def test_debug_logs_the_handshake(caplog):

@@ -16,6 +16,7 @@ connection; any other closes it.
 from __future__ import annotations
 
 import http
+import math
 import time
 from collections.abc import Generator, Sequence
 from typing import Callable, Optional
@@ -315,6 +316,11 @@ _MONTHS = [
 ]  # fmt: skip
 
 
+# The last date formatted, with its second: the responses of a second share
+# their Date header, whose formatting costs as much as the rest of a response.
+_last_date: tuple[Optional[int], str] = (None, "")
+
+
 def http_date(timestamp: Optional[float] = None) -> str:
     """
     Format a time as an HTTP ``Date`` header value (RFC 7231, section 7.1.1.1).
@@ -326,8 +332,13 @@ def http_date(timestamp: Optional[float] = None) -> str:
         timestamp: Seconds since the epoch; :obj:`None` for now.
 
     """
-    t = time.gmtime(timestamp)
-    return (
-        f"{_WEEKDAYS[t.tm_wday]}, {t.tm_mday:02d} {_MONTHS[t.tm_mon - 1]} "
-        f"{t.tm_year} {t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} GMT"
-    )
+    global _last_date
+    # gmtime() rounds down to the second, too.
+    second = math.floor(time.time() if timestamp is None else timestamp)
+    if second != _last_date[0]:
+        t = time.gmtime(second)
+        _last_date = second, (
+            f"{_WEEKDAYS[t.tm_wday]}, {t.tm_mday:02d} {_MONTHS[t.tm_mon - 1]} "
+            f"{t.tm_year} {t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} GMT"
+        )
+    return _last_date[1]
