@@ -17,6 +17,8 @@ CORE := src/websockets/exceptions.py,src/websockets/typing.py,src/websockets/ver
 all: test
 
 $(STAMP): pyproject.toml setup.py src/websockets/speedups.c
+	@# setup.py holds Cython's directives, which its cache doesn't track.
+	rm -rf build/cython
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'

@@ -32,6 +32,10 @@ def compiled_twins() -> list[Extension]:
                 "annotation_typing": False,
                 # Functions that inspect and Sphinx can introspect.
                 "binding": True,
+                # An attribute typed in a .pxd may still be None, say the
+                # core of a protocol that no subclass gave one: using it
+                # raises AttributeError instead of crashing.
+                "nonecheck": True,
             },
         )
     except Exception as exc:  # the pure Python modules work anyway

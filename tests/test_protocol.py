@@ -238,6 +238,27 @@ def test_send_before_open(loop_factory):
     run(main(), loop_factory)
 
 
+def test_protocol_without_core_raises(loop_factory):
+    # Only subclasses give a protocol its core. Compiled, the core is a typed
+    # attribute: when it's missing, using it must raise, not crash.
+    async def main():
+        ws = WebSocketCommonProtocol()
+        with pytest.raises(AttributeError):
+            ws.get_buffer(-1)
+        with pytest.raises(AttributeError):
+            ws.buffer_updated(1)
+        with pytest.raises(AttributeError):
+            ws.data_received(b"\x81\x00")
+        with pytest.raises(AttributeError):
+            ws.eof_received()
+        with pytest.raises(AttributeError):
+            ws.flush()
+        with pytest.raises(AttributeError):
+            await ws.send("early")
+
+    run(main(), loop_factory)
+
+
 class WebSocketClientProtocolForTest(WebSocketCommonProtocol):
     """A connection that was never made, with the core in CONNECTING."""
 

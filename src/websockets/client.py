@@ -45,6 +45,7 @@ __all__ = ["connect", "unix_connect", "WebSocketClientProtocol", "Connect"]
 # Status codes of redirects that the client follows (RFC 7231, section 6.4).
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
+# Looked up once: getLogger() takes the logging module's lock at each call.
 _logger = logging.getLogger("websockets.client")
 
 # Stands in for the URI until handshake() knows it.
@@ -89,7 +90,7 @@ class WebSocketClientProtocol(WebSocketCommonProtocol):
         **kwargs: Any,
     ) -> None:
         if logger is None:
-            logger = logging.getLogger("websockets.client")
+            logger = _logger
         super().__init__(logger=logger, **kwargs)
         self.origin = origin
         self.available_extensions = extensions

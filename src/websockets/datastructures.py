@@ -58,7 +58,8 @@ class Headers(MutableMapping[str, str]):
         # Values by lower-case name, and every (name, value) pair in order.
         self._dict: dict[str, list[str]] = {}
         self._list: list[tuple[str, str]] = []
-        self.update(*args, **kwargs)
+        if args or kwargs:
+            self.update(*args, **kwargs)
 
     def __str__(self) -> str:
         """Serialize as an HTTP header block, with a blank line at the end."""

@@ -67,6 +67,9 @@ SCRATCH_SIZE = 256 * 1024
 
 _local = threading.local()
 
+# Looked up once: getLogger() takes the logging module's lock at each call.
+_logger = logging.getLogger("websockets.protocol")
+
 
 def _scratch() -> memoryview:
     # Reads never overlap within a thread: asyncio calls get_buffer(), reads
@@ -631,7 +634,7 @@ class WebSocketCommonProtocol(_MessagePath, asyncio.BufferedProtocol):
     ) -> None:
         del loop  # only the running loop is used
         if logger is None:
-            logger = logging.getLogger("websockets.protocol")
+            logger = _logger
         super().__init__(logger, close_timeout, max_queue)
 
         self.ping_interval = ping_interval

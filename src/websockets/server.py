@@ -75,6 +75,9 @@ request_headers)``.
 """
 
 
+# Looked up once: getLogger() takes the logging module's lock at each call.
+_logger = logging.getLogger("websockets.server")
+
 # Whether a handler takes the path, by handler; see _takes_path().
 _handlers_taking_path: weakref.WeakKeyDictionary[Any, bool]
 _handlers_taking_path = weakref.WeakKeyDictionary()
@@ -166,7 +169,7 @@ class WebSocketServerProtocol(WebSocketCommonProtocol):
         **kwargs: Any,
     ) -> None:
         if logger is None:
-            logger = logging.getLogger("websockets.server")
+            logger = _logger
         super().__init__(logger=logger, **kwargs)
         self.ws_handler = ws_handler
         self.ws_server = ws_server
@@ -484,7 +487,7 @@ class WebSocketServer:
 
     def __init__(self, logger: Optional[LoggerLike] = None) -> None:
         if logger is None:
-            logger = logging.getLogger("websockets.server")
+            logger = _logger
         self.logger = logger
         #: Set of the server's connections, open ones and those in their
         #: opening handshake or whose handler is still running.
