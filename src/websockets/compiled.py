@@ -3,14 +3,16 @@ Compiled twins of the hot modules, and the switch back to their source.
 
 At install, when Cython and a C compiler are available, ``setup.py`` compiles
 the modules listed in :data:`COMPILED` from their unchanged Python source,
-with plain Python semantics (annotations are for type checkers only). Two
-classes get declarations for their attributes, in ``framing.pxd`` and
-``sansio/connection.pxd``: :class:`~websockets.framing.FrameParser` and
-:class:`~websockets.sansio.connection.Connection` become extension types
-whose attributes are C fields, so their methods can't be patched on the
-class (subclasses can override them). Python imports an extension module
-before a source module of the same name, so the compiled twins are used by
-default.
+with plain Python semantics (annotations are for type checkers only). Three
+classes get declarations, in ``framing.pxd``, ``sansio/connection.pxd`` and
+``protocol.pxd``: :class:`~websockets.framing.FrameParser`,
+:class:`~websockets.sansio.connection.Connection` and the base class of
+:class:`~websockets.protocol.WebSocketCommonProtocol` that messages go
+through become extension types whose attributes are C fields and whose hot
+methods call each other directly, so their methods can't be patched on the
+class, and a subclass's override applies only to calls from Python.
+Python imports an extension module before a source module of the same
+name, so the compiled twins are used by default.
 
 The source wins when:
 
@@ -21,8 +23,8 @@ The source wins when:
 * in a source checkout, a compiled twin is older than its source or its
   declarations: an edit takes effect without rebuilding. Then every module
   uses its source, since the twins share declarations (``connection.pxd``
-  relies on ``framing.pxd``): mixing a stale twin with a fresh one is
-  unsafe.
+  relies on ``framing.pxd``, ``protocol.pxd`` on ``connection.pxd``):
+  mixing a stale twin with a fresh one is unsafe.
 
 Both run the very same tests.
 

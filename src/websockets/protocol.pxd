@@ -1,6 +1,8 @@
 # Declarations for the compiled twin of protocol.py (see websockets.compiled):
 # _MessagePath becomes an extension type whose attributes are C fields and
-# whose methods call each other and the core directly.
+# whose methods call each other and the core directly. Fields that hold what
+# users pass or set (limits, timeouts, latency) stay objects, so that the
+# compiled build accepts what the source accepts.
 
 from .sansio.connection cimport Connection
 
@@ -9,14 +11,14 @@ cdef class _MessagePath:
     cdef public bint debug
     cdef public object close_timeout
     cdef public object loop
-    cdef public double latency
+    cdef public object latency
     cdef public dict pings
     cdef public Connection sansio
     cdef public object transport
     cdef public object _messages
     cdef public object _recv_waiter
-    cdef public Py_ssize_t _queue_high
-    cdef public Py_ssize_t _queue_low
+    cdef public object _queue_high
+    cdef public object _queue_low
     cdef public bint _reading_paused
     cdef public object _fragments
     cdef public bint _fragments_text
