@@ -121,8 +121,8 @@ def generate_mask() -> bytes:
 
     RFC 6455 §5.3: "The masking key is a 32-bit value chosen at random by the
     client." The keys come from :func:`os.urandom`, read in batches.
-    :meth:`Frame.serialize` looks this function up at each call, so tests
-    can replace it to get predictable bytes.
+    :meth:`Frame.serialize` and the sans-I/O core look this function up at
+    each call, so tests can replace it to get predictable bytes.
 
     Returns:
         Four random bytes.

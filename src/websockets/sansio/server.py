@@ -335,10 +335,12 @@ def http_date(timestamp: Optional[float] = None) -> str:
     global _last_date
     # gmtime() rounds down to the second, too.
     second = math.floor(time.time() if timestamp is None else timestamp)
-    if second != _last_date[0]:
+    # One read of the global: another thread may replace it meanwhile.
+    last = _last_date
+    if second != last[0]:
         t = time.gmtime(second)
-        _last_date = second, (
+        last = _last_date = second, (
             f"{_WEEKDAYS[t.tm_wday]}, {t.tm_mday:02d} {_MONTHS[t.tm_mon - 1]} "
             f"{t.tm_year} {t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} GMT"
         )
-    return _last_date[1]
+    return last[1]
