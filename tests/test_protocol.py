@@ -8,7 +8,7 @@ import logging
 
 import pytest
 
-from websockets.client import connect
+from websockets.client import WebSocketClientProtocol, connect
 from websockets.exceptions import (
     ConcurrencyError,
     ConnectionClosed,
@@ -234,6 +234,28 @@ def test_send_before_open(loop_factory):
         ws = WebSocketClientProtocolForTest()
         with pytest.raises(InvalidState):
             await ws.send("early")
+
+    run(main(), loop_factory)
+
+
+def test_message_path_calls_flush_directly(loop_factory):
+    # The path that messages take calls flush() without looking it up, in
+    # the source as in the compiled build: an override applies to other
+    # callers, such as the handshake.
+    calls = []
+
+    class CountingFlush(WebSocketClientProtocol):
+        def flush(self):
+            calls.append(self.state)
+            super().flush()
+
+    async def main():
+        async with echo_server() as server:
+            async with connect(get_uri(server), create_protocol=CountingFlush) as ws:
+                assert calls == [State.CONNECTING]
+                await ws.send("hello")
+                assert await ws.recv() == "hello"
+                assert calls == [State.CONNECTING]
 
     run(main(), loop_factory)
 
