@@ -260,6 +260,18 @@ def test_message_path_calls_flush_directly(loop_factory):
     run(main(), loop_factory)
 
 
+def test_user_values_accepted_as_in_source(loop_factory):
+    # Compiled, the protocol's attributes are C fields: those that hold what
+    # users pass or set take any object, as in the source.
+    async def main():
+        ws = WebSocketCommonProtocol(max_queue=8.0)
+        assert ws._queue_high == 8.0 and ws._queue_low == 2.0
+        ws.latency = None
+        assert ws.latency is None
+
+    run(main(), loop_factory)
+
+
 def test_protocol_without_core_raises(loop_factory):
     # Only subclasses give a protocol its core. Compiled, the core is a typed
     # attribute: when it's missing, using it must raise, not crash.
