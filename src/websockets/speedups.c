@@ -51,6 +51,22 @@ xor_mask(unsigned char *out, const unsigned char *in, Py_ssize_t size,
     }
 }
 
+/* A `frame_type` tuple of new references to six items: the way tuple.__new__
+   builds an instance of a subclass. */
+static PyObject *
+build_frame(PyTypeObject *frame_type, PyObject *const *items)
+{
+    PyObject *frame = frame_type->tp_alloc(frame_type, 6);
+    Py_ssize_t i;
+
+    if (frame != NULL) {
+        for (i = 0; i < 6; i++) {
+            PyTuple_SET_ITEM(frame, i, Py_NewRef(items[i]));
+        }
+    }
+    return frame;
+}
+
 static PyObject *
 apply_mask(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
@@ -226,18 +242,21 @@ parse_frame(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     else {
         memcpy(PyBytes_AS_STRING(data), p + header, (size_t)length);
     }
-    /* The way tuple.__new__ builds an instance of a subclass. */
-    frame = frame_type->tp_alloc(frame_type, 6);
+    {
+        PyObject *items[6] = {
+            first & 0x80 ? Py_True : Py_False,
+            opcode,
+            data,
+            first & 0x40 ? Py_True : Py_False,
+            first & 0x20 ? Py_True : Py_False,
+            first & 0x10 ? Py_True : Py_False,
+        };
+        frame = build_frame(frame_type, items);
+    }
+    Py_DECREF(data);
     if (frame == NULL) {
-        Py_DECREF(data);
         goto done;
     }
-    PyTuple_SET_ITEM(frame, 0, Py_NewRef(first & 0x80 ? Py_True : Py_False));
-    PyTuple_SET_ITEM(frame, 1, Py_NewRef(opcode));
-    PyTuple_SET_ITEM(frame, 2, data);
-    PyTuple_SET_ITEM(frame, 3, Py_NewRef(first & 0x40 ? Py_True : Py_False));
-    PyTuple_SET_ITEM(frame, 4, Py_NewRef(first & 0x20 ? Py_True : Py_False));
-    PyTuple_SET_ITEM(frame, 5, Py_NewRef(first & 0x10 ? Py_True : Py_False));
     end = PyLong_FromSsize_t(offset + header + (Py_ssize_t)length);
     if (end == NULL || (result = PyTuple_New(2)) == NULL) {
         Py_XDECREF(end);
@@ -366,10 +385,6 @@ release_key:
 static PyObject *
 new_frame(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    PyTypeObject *frame_type;
-    PyObject *items, *frame;
-    Py_ssize_t i;
-
     if (nargs != 2 || !PyType_Check(args[0])
             || !PyType_IsSubtype((PyTypeObject *)args[0], &PyTuple_Type)
             || !PyTuple_Check(args[1]) || PyTuple_GET_SIZE(args[1]) != 6) {
@@ -377,16 +392,8 @@ new_frame(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
                         "new_frame() needs a tuple type and six items");
         return NULL;
     }
-    frame_type = (PyTypeObject *)args[0];
-    items = args[1];
-    frame = frame_type->tp_alloc(frame_type, 6);
-    if (frame == NULL) {
-        return NULL;
-    }
-    for (i = 0; i < 6; i++) {
-        PyTuple_SET_ITEM(frame, i, Py_NewRef(PyTuple_GET_ITEM(items, i)));
-    }
-    return frame;
+    return build_frame((PyTypeObject *)args[0],
+                       ((PyTupleObject *)args[1])->ob_item);
 }
 
 static PyMethodDef speedups_methods[] = {
