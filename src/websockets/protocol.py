@@ -213,12 +213,8 @@ class _MessagePath:
 
         """
         self._eof_received = True
-        sansio = self.sansio
-        sansio.receive_eof()
-        _MessagePath.flush(self)
-        events = sansio.events_received()
-        if events:
-            _MessagePath.process_events(self, events)
+        self.sansio.receive_eof()
+        self._received()
 
     # Plumbing between the transport and the core.
 
@@ -371,7 +367,6 @@ class _MessagePath:
         if sansio.parser_exc is not None:
             exc.__cause__ = sansio.parser_exc
         return exc
-
 
     def fail(self, code: int, reason: str = "") -> None:
         """

@@ -511,7 +511,7 @@ class Connection:
                 frame = parser.parse()
             # A frame stopped in the middle of its payload: a cheap test,
             # since it runs on every call.
-            if self._parser.state == _PAYLOAD and not self.extensions:
+            if parser.state == _PAYLOAD and not self.extensions:
                 self._check_partial_text()
         except ProtocolError as exc:
             self._fail_on(exc, 1002)
