@@ -339,6 +339,41 @@ def test_send_waits_for_drain(loop_factory):
     run(main(), loop_factory)
 
 
+def test_concurrent_sends_wait_for_drain_together(loop_factory):
+    # Enough to fill the socket buffers of loopback before either ends.
+    count = 64
+    message = os.urandom(256 * 1024)
+    server_ws = []
+    sent = []
+
+    async def handler(ws):
+        server_ws.append(ws)
+
+        async def sender(name):
+            for _ in range(count):
+                await ws.send(message)
+            sent.append(name)
+
+        await asyncio.gather(sender("a"), sender("b"))
+        await ws.wait_closed()
+
+    async def main():
+        async with echo_server(handler, compression=None, write_limit=2**16) as server:
+            async with connect(get_uri(server), compression=None, max_queue=1) as ws:
+                # Both senders wait until the client reads.
+                await wait_for_condition(
+                    lambda: server_ws and len(server_ws[0]._drain_waiters or ()) == 2,
+                    5000 * MS,
+                )
+                assert sent == []
+                for _ in range(2 * count):
+                    assert await ws.recv() == message
+                await wait_for_condition(lambda: len(sent) == 2)
+                assert sorted(sent) == ["a", "b"]
+
+    run(main(), loop_factory)
+
+
 def test_connection_lost_while_waiting_for_drain(loop_factory):
     message = os.urandom(256 * 1024)
     server_ws = []

@@ -1,3 +1,5 @@
+import gc
+
 import pytest
 
 from websockets.datastructures import Headers, MultipleValuesError
@@ -97,3 +99,33 @@ def test_copy_is_independent(headers):
 def test_clear(headers):
     headers.clear()
     assert len(headers) == 0 and list(headers.raw_items()) == []
+
+
+def test_three_values_keep_their_order(headers):
+    headers["Server"] = "second"
+    headers["server"] = "third"
+    assert headers.get_all("Server") == ["websockets", "second", "third"]
+    assert headers == Headers(
+        [("Connection", "Upgrade"), ("Server", "websockets"), ("Server", "second"),
+         ("Server", "third")]
+    )
+    assert headers != Headers(
+        [("Connection", "Upgrade"), ("Server", "second"), ("Server", "websockets"),
+         ("Server", "third")]
+    )
+
+
+def test_get_all_returns_a_copy(headers):
+    headers["Server"] = "other"
+    for name in ("Connection", "Server"):
+        headers.get_all(name).append("changed")
+    assert headers.get_all("Connection") == ["Upgrade"]
+    assert headers.get_all("Server") == ["websockets", "other"]
+
+
+def test_values_stay_out_of_the_garbage_collector(headers):
+    # A server keeps the handshake headers of every connection: a dict of
+    # strings isn't tracked by the garbage collector, a dict of lists is.
+    headers["Server"] = "other"
+    gc.collect()
+    assert not gc.is_tracked(headers._dict)

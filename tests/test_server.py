@@ -303,6 +303,13 @@ def test_select_subprotocol(loop_factory):
         def select_subprotocol(self, client_subprotocols, server_subprotocols):
             return server_subprotocols[-1]
 
+    class Logged(WebSocketServerProtocol):
+        def select_subprotocol(self, client_subprotocols, server_subprotocols):
+            chosen.append(super().select_subprotocol(client_subprotocols, server_subprotocols))
+            return chosen[-1]
+
+    chosen = []
+
     async def main():
         kwargs = dict(subprotocols=["a", "b", "c"])
         async with echo_server(select_subprotocol=select_subprotocol, **kwargs) as server:
@@ -316,6 +323,16 @@ def test_select_subprotocol(loop_factory):
                 assert ws.subprotocol == "a"  # best sum of ranks
             async with connect(get_uri(server), subprotocols=["x"]) as ws:
                 assert ws.subprotocol is None
+        # An override may defer to the argument or to the default.
+        async with echo_server(
+            select_subprotocol=select_subprotocol, create_protocol=Logged, **kwargs
+        ) as server:
+            async with connect(get_uri(server), subprotocols=["a", "b"]) as ws:
+                assert ws.subprotocol == "b"
+        async with echo_server(create_protocol=Logged, **kwargs) as server:
+            async with connect(get_uri(server), subprotocols=["c", "a"]) as ws:
+                assert ws.subprotocol == "a"
+        assert chosen == ["b", "a"]
 
     run(main(), loop_factory)
 

@@ -188,7 +188,10 @@ class WebSocketClientProtocol(WebSocketCommonProtocol):
             self._handshake_waiter = self.loop.create_future()
             self.flush()
             self.transport.resume_reading()
-            await self._handshake_waiter
+            try:
+                await self._handshake_waiter
+            finally:
+                self._handshake_waiter = None
 
         exc = sansio.handshake_exc
         if exc is not None:

@@ -7,7 +7,7 @@ It is also importable as ``websockets.http.Headers``, its classic location.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, MutableMapping
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
 from typing import Any, Protocol, Union, cast
 
 
@@ -55,8 +55,11 @@ class Headers(MutableMapping[str, str]):
     __slots__ = ["_dict", "_list"]
 
     def __init__(self, *args: HeadersLike, **kwargs: str) -> None:
-        # Values by lower-case name, and every (name, value) pair in order.
-        self._dict: dict[str, list[str]] = {}
+        # Every (name, value) pair in order, and the values by lower-case
+        # name: a string, or a tuple of them for a repeated header. Strings
+        # and tuples of strings, unlike lists, leave the dict out of the
+        # garbage collector's work, which servers with many connections feel.
+        self._dict: dict[str, Union[str, tuple[str, ...]]] = {}
         self._list: list[tuple[str, str]] = []
         if args or kwargs:
             self.update(*args, **kwargs)
@@ -71,8 +74,8 @@ class Headers(MutableMapping[str, str]):
     def copy(self) -> Headers:
         """Return a copy, with every value."""
         copy = self.__class__()
-        copy._dict = {key: list(values) for key, values in self._dict.items()}
-        copy._list = list(self._list)
+        copy._dict = self._dict.copy()
+        copy._list = self._list.copy()
         return copy
 
     def serialize(self) -> bytes:
@@ -92,13 +95,12 @@ class Headers(MutableMapping[str, str]):
 
     def __getitem__(self, key: str) -> str:
         value = self._dict[key.lower()]
-        if len(value) == 1:
-            return value[0]
-        raise MultipleValuesError(key)
+        if isinstance(value, tuple):
+            raise MultipleValuesError(key)
+        return value
 
     def __setitem__(self, key: str, value: str) -> None:
-        self._dict.setdefault(key.lower(), []).append(value)
-        self._list.append((key, value))
+        self._extend(((key, value),))
 
     def __delitem__(self, key: str) -> None:
         key_lower = key.lower()
@@ -119,18 +121,36 @@ class Headers(MutableMapping[str, str]):
         """Add headers from a mapping, pairs, or keyword arguments."""
         if len(args) > 1:
             raise TypeError(f"update expected at most 1 argument, got {len(args)}")
+        pairs: list[tuple[str, str]] = []
         if args:
             other = args[0]
             if isinstance(other, Headers):
-                other = other.raw_items()
+                pairs = other._list.copy()
             elif hasattr(other, "keys"):
                 # A mapping, or any object with keys() and [], as for dict().
                 mapping = cast(SupportsKeysAndGetItem, other)
-                other = [(key, mapping[key]) for key in mapping.keys()]
-            for key, value in other:
-                self[key] = value
-        for key, value in kwargs.items():
-            self[key] = value
+                pairs = [(key, mapping[key]) for key in mapping.keys()]
+            else:
+                pairs = [(key, value) for key, value in other]
+        if kwargs:
+            pairs.extend(kwargs.items())
+        self._extend(pairs)
+
+    def _extend(self, pairs: Sequence[tuple[str, str]]) -> None:
+        # Where every header is added: the handshake parsers add a block at
+        # once, without a method call per header.
+        values = self._dict
+        for key, value in pairs:
+            key_lower = key.lower()
+            if key_lower not in values:
+                values[key_lower] = value
+            else:
+                previous = values[key_lower]
+                if isinstance(previous, tuple):
+                    values[key_lower] = previous + (value,)
+                else:
+                    values[key_lower] = (previous, value)
+        self._list.extend(pairs)
 
     # Multi-dict methods.
 
@@ -142,7 +162,12 @@ class Headers(MutableMapping[str, str]):
             key: Header name, in any case.
 
         """
-        return list(self._dict.get(key.lower(), []))
+        value = self._dict.get(key.lower())
+        if value is None:
+            return []
+        if isinstance(value, tuple):
+            return list(value)
+        return [value]
 
     def raw_items(self) -> Iterator[tuple[str, str]]:
         """Return every ``(name, value)`` pair, in order, names as added."""

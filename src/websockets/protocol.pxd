@@ -23,7 +23,7 @@ cdef class _MessagePath:
     cdef public object _fragments
     cdef public bint _fragments_text
     cdef public bint _writing_paused
-    cdef public list _drain_waiters
+    cdef public object _drain_waiters
     cdef public object _fragmented_send
     cdef public bint _vectored
     cdef public object _close_timer

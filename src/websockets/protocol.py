@@ -136,7 +136,8 @@ class _MessagePath:
 
         # Flow control of outgoing data.
         self._writing_paused = False
-        self._drain_waiters: list[asyncio.Future[None]] = []
+        # Created when a writer first waits: most connections never do.
+        self._drain_waiters: Optional[list[asyncio.Future[None]]] = None
         # Set while a fragmented message is being sent: other sends wait.
         self._fragmented_send: Optional[asyncio.Future[None]] = None
         # Whether a large frame's header and payload go out in one
@@ -542,7 +543,10 @@ class _MessagePath:
     async def _drain(self) -> None:
         if not self._lost:
             waiter: asyncio.Future[None] = self.loop.create_future()
-            self._drain_waiters.append(waiter)
+            if self._drain_waiters is None:
+                self._drain_waiters = [waiter]
+            else:
+                self._drain_waiters.append(waiter)
             await waiter
         if self._lost:
             raise self._closed_exc()
@@ -707,10 +711,12 @@ class WebSocketCommonProtocol(_MessagePath, asyncio.BufferedProtocol):
         if self.debug:
             self.logger.debug("x connection lost: %s", exc)
 
+        # Cancelled timers still hold their callbacks, bound to this object:
+        # dropping them lets the connection go as soon as nothing uses it.
         for timer in (self._close_timer, self._keepalive_timer):
             if timer is not None:
                 timer.cancel()
-        self._keepalive_timer = None
+        self._close_timer = self._keepalive_timer = None
 
         waiter = self._recv_waiter
         if waiter is not None and not waiter.done():
@@ -741,8 +747,8 @@ class WebSocketCommonProtocol(_MessagePath, asyncio.BufferedProtocol):
         self.pings.clear()
 
     def _wake_writers(self) -> None:
-        waiters, self._drain_waiters = self._drain_waiters, []
-        for waiter in waiters:
+        waiters, self._drain_waiters = self._drain_waiters, None
+        for waiter in waiters or ():
             if not waiter.done():
                 waiter.set_result(None)
 

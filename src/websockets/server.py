@@ -181,11 +181,17 @@ class WebSocketServerProtocol(WebSocketCommonProtocol):
         self._process_request = process_request
         self._select_subprotocol = select_subprotocol
         self.open_timeout = open_timeout
+        # The core calls the method only if a subclass overrides it; else the
+        # argument, or its own default, which the method would call: a bound
+        # method would tie the core and this object in a reference cycle.
+        select: Optional[SelectSubprotocol] = select_subprotocol
+        if type(self).select_subprotocol is not WebSocketServerProtocol.select_subprotocol:
+            select = self.select_subprotocol
         self.sansio: ServerConnection = ServerConnection(
             origins=origins,
             extensions=extensions,
             subprotocols=subprotocols,
-            select_subprotocol=self.select_subprotocol,
+            select_subprotocol=select,
             max_size=self.max_size,
             logger=self.logger,
         )

@@ -77,8 +77,10 @@ class ClientConnection(Connection):
             validate_subprotocols(subprotocols)
         self.wsuri = wsuri
         self.origin = origin
-        self.available_extensions = list(extensions or [])
-        self.available_subprotocols = list(subprotocols or [])
+        # Tuples: when empty, the shared empty tuple, which costs nothing
+        # per connection.
+        self.available_extensions = tuple(extensions or ())
+        self.available_subprotocols = tuple(subprotocols or ())
         #: Subprotocol selected by the server, if any.
         self.subprotocol: Optional[Subprotocol] = None
         #: Handshake request, once :meth:`connect` built it.

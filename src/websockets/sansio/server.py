@@ -87,8 +87,10 @@ class ServerConnection(Connection):
         if subprotocols is not None:
             validate_subprotocols(subprotocols)
         self.origins = origins
-        self.available_extensions = list(extensions or [])
-        self.available_subprotocols = list(subprotocols or [])
+        # Tuples: when empty, the shared empty tuple, which costs nothing
+        # per connection.
+        self.available_extensions = tuple(extensions or ())
+        self.available_subprotocols = tuple(subprotocols or ())
         self.custom_select_subprotocol = select_subprotocol
         #: Subprotocol selected by :meth:`accept`, if any.
         self.subprotocol: Optional[Subprotocol] = None
