@@ -1,15 +1,17 @@
 """
-The C fast paths of websockets.framing, checked against the Python code.
+The C fast paths of websockets.framing and websockets.http, checked against
+the Python code.
 
-test_framing.py runs every frame test with and without them; this module
-checks what is specific to the C functions: their arguments, and that they
-agree with the Python parser and serializer on any input.
+test_framing.py and test_http.py run every test with and without them; this
+module checks what is specific to the C functions: their arguments, and that
+they agree with the Python code on any input.
 """
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from websockets import framing
+from websockets.http import _split_head_python
 from websockets.framing import _OPCODES, OP_BINARY, OP_PING, OP_TEXT, Frame, FrameParser
 
 
@@ -190,3 +192,49 @@ def test_new_frame_arguments():
         speedups.new_frame(Frame, items[:5])
     with pytest.raises(TypeError, match="tuple type and six items"):
         speedups.new_frame(Frame, list(items))
+
+
+# Heads made of lines that are often valid, sometimes not in one byte.
+HEAD_LINES = st.lists(
+    st.one_of(
+        st.builds(
+            lambda name, value: name + b":" + value,
+            st.sampled_from([b"Host", b"X-1", b"", b" X", b"X ", b"X\x00", b"\xe9", b"(X)"]),
+            st.sampled_from([b"", b" a", b"a b\t", b"\ta \t ", b"\xe9\xff", b"a\rb", b"a\nb",
+                             b"a\x7fb", b"a\x00", b"::"]),
+        ),
+        st.binary(max_size=8),
+    ),
+    max_size=6,
+)
+HEADS = st.builds(
+    lambda start, lines: b"\r\n".join([start, *lines]) + b"\r\n\r\n",
+    st.sampled_from([b"GET / HTTP/1.1", b"", b"GET\t/\x80", b"GET \x01"]),
+    HEAD_LINES,
+)
+
+
+@settings(max_examples=1000)
+@given(head=st.one_of(HEADS, st.binary(max_size=30)), max_headers=st.integers(0, 7))
+def test_split_head_agrees_with_python(head, max_headers):
+    assert speedups.split_head(head, max_headers) == _split_head_python(head, max_headers)
+
+
+def test_split_head_values():
+    head = b"GET / HTTP/1.1\r\nHost: a\r\nX:\t b \tc\t \r\nY:\r\nZ: \xc3\xa9\xff\r\n\r\n"
+    assert speedups.split_head(head, 4) == (
+        b"GET / HTTP/1.1",
+        [("Host", "a"), ("X", "b \tc"), ("Y", ""), ("Z", "\xe9\udcff")],
+    )
+    assert speedups.split_head(head, 3) is None
+
+
+def test_split_head_arguments():
+    with pytest.raises(TypeError, match="bytes head and a number of headers"):
+        speedups.split_head(b"\r\n\r\n")
+    with pytest.raises(TypeError, match="bytes head and a number of headers"):
+        speedups.split_head(bytearray(b"\r\n\r\n"), 1)
+    with pytest.raises(TypeError, match="bytes head and a number of headers"):
+        speedups.split_head(b"\r\n\r\n", 1.0)
+    with pytest.raises(OverflowError):
+        speedups.split_head(b"\r\n\r\n", 2**64)

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import re
 from collections.abc import Generator
 from typing import Any
 
@@ -338,34 +337,40 @@ def test_read_to_eof_too_much_without_waiting():
         step(read)
 
 
-# read_match
+# read_parsed
 
 
-def test_read_match():
+def test_read_parsed():
     reader = reader_with(b"ab\r\ncd\r\n\r\nrest")
-    block = re.compile(rb"(?:[a-z]+\r\n)*\r\n")
-    assert reader.read_match(block, 100) == b"ab\r\ncd\r\n\r\n"
+    assert reader.read_parsed(b"\r\n\r\n", 100, bytes.upper) == b"AB\r\nCD\r\n\r\n"
     assert reader.take_buffer() == b"rest"
 
 
-def test_read_match_no_match_leaves_buffer():
-    reader = reader_with(b"ab\r\ncd")
-    assert reader.read_match(re.compile(rb"(?:[a-z]+\r\n)*\r\n"), 100) is None
+def test_read_parsed_declined_leaves_buffer():
+    reader = reader_with(b"ab\r\n\r\ncd")
+    assert reader.read_parsed(b"\r\n\r\n", 100, lambda piece: None) is None
     assert step(reader.read_line(100)) == b"ab\r\n"
-    assert reader.take_buffer() == b"cd"
+    assert reader.take_buffer() == b"\r\ncd"
 
 
-def test_read_match_within_m_bytes():
+def test_read_parsed_error_leaves_buffer():
+    reader = reader_with(b"ab\r\n\r\ncd")
+    with pytest.raises(ValueError):
+        reader.read_parsed(b"\r\n\r\n", 100, int)
+    assert reader.take_buffer() == b"ab\r\n\r\ncd"
+
+
+def test_read_parsed_within_m_bytes():
     reader = reader_with(b"abcd")
-    assert reader.read_match(re.compile(rb"abcd"), 3) is None
-    assert reader.read_match(re.compile(rb"abc"), 3) == b"abc"
+    assert reader.read_parsed(b"cd", 3, bytes.upper) is None
+    assert reader.read_parsed(b"bc", 3, bytes.upper) == b"ABC"
     assert reader.take_buffer() == b"d"
 
 
-def test_read_match_resets_scanned_offset():
+def test_read_parsed_resets_scanned_offset():
     reader = reader_with(b"abc")
     assert step(reader.read_line(10)) is PENDING
-    assert reader.read_match(re.compile(rb"ab"), 10) == b"ab"
+    assert reader.read_parsed(b"b", 10, bytes.upper) == b"AB"
     reader.feed_data(b"d\n")
     assert step(reader.read_line(10)) == b"cd\n"
 

@@ -37,6 +37,7 @@ from .datastructures import Headers, MultipleValuesError
 from .exceptions import InvalidMessage, SecurityError
 from .headers import _TCHAR  # the grammar's one spelling of tchar
 from .streams import StreamReader
+from .utils import _speedup
 from .version import version as websockets_version
 
 
@@ -112,11 +113,13 @@ _HEADER = (
 )
 _header_re = re.compile(_HEADER)
 
-# A header block made of valid lines, the empty line that ends it included,
-# and each of its lines: when a whole block is buffered, as it usually is,
-# it's parsed in one step rather than line by line.
-_block_re = re.compile(b"(?:" + _HEADER + rb"\r\n)*\r\n")
-_block_line_re = re.compile(_HEADER + rb"\r\n")
+# The same rules as bytes to delete with bytes.translate(), which checks a
+# whole head faster than a regex: what remains of a valid head is empty.
+# Names are tokens; a head holds field-content, whitespace and line ends.
+_TCHAR_BYTES = bytes([b for b in range(128) if re.fullmatch(_TCHAR, chr(b))])
+_HEAD_BYTES = bytes(
+    [b for b in range(256) if re.fullmatch(rb"[\t\r\n\x20" + _FIELD_VCHAR + rb"]", bytes([b]))]
+)
 
 # reason-phrase = *( HTAB / SP / VCHAR / obs-text )
 _reason_re = _value_re
@@ -416,17 +419,6 @@ def _parse_headers(
     read_line: ReadLine, what: str = "HTTP headers"
 ) -> Generator[None, None, Headers]:
     """Read a header block, up to and including the empty line that ends it."""
-    reader = getattr(read_line, "__self__", None)
-    if isinstance(reader, StreamReader):
-        # Limiting the block to MAX_LINE_LENGTH bounds each of its lines.
-        block = reader.read_match(_block_re, MAX_LINE_LENGTH)
-        if block is not None:
-            pairs = _block_line_re.findall(block)
-            if len(pairs) > MAX_NUM_HEADERS:
-                raise SecurityError("too many HTTP headers")
-            return Headers(
-                [(name.decode("ascii"), _decode(value)) for name, value in pairs]
-            )
     headers = Headers()
     count = 0
     while True:
@@ -434,6 +426,72 @@ def _parse_headers(
         if _add_header(headers, count, line):
             return headers
         count += 1
+
+
+def _split_head_python(
+    head: bytes, max_headers: int
+) -> Optional[tuple[bytes, list[tuple[str, str]]]]:
+    """
+    Split a head, start line and header lines ending with an empty line.
+
+    Return the start line and the ``(name, value)`` pairs of the headers, or
+    :obj:`None` if a header line is invalid or there are more than
+    ``max_headers``: then the line-by-line parser reads the head and says
+    what's wrong. ``speedups.split_head()`` is the same in C.
+
+    """
+    lines = head[:-4].split(b"\r\n")
+    # CR and LF only where lines end, no control characters, and tokens as
+    # names: checked for the whole head at once.
+    if (
+        len(lines) > max_headers + 1
+        or head.count(b"\n") != len(lines) + 1
+        or head.count(b"\r") != len(lines) + 1
+        or head.translate(None, _HEAD_BYTES)
+    ):
+        return None
+    names = []
+    pairs = []
+    for line in lines[1:]:
+        name, colon, value = line.partition(b":")
+        if not colon or not name:
+            return None
+        names.append(name)
+        pairs.append(
+            (name.decode("latin-1"), value.strip(b" \t").decode("utf-8", "surrogateescape"))
+        )
+    # translate() has a set-up cost: one call for every name.
+    if b"".join(names).translate(None, _TCHAR_BYTES):
+        return None
+    return lines[0], pairs
+
+
+_split_head = _speedup("split_head") or _split_head_python
+
+
+def _parse_head(head: bytes) -> Optional[tuple[bytes, Headers]]:
+    split = _split_head(head, MAX_NUM_HEADERS)
+    if split is None:
+        return None
+    line, pairs = split
+    headers = Headers()
+    headers._extend(pairs)
+    return line, headers
+
+
+def _read_head(read_line: ReadLine) -> Optional[tuple[bytes, Headers]]:
+    """
+    Read the start line and the headers in one step, if they are buffered.
+
+    This is the shortcut that most handshakes take: their head arrives in
+    one piece. Return :obj:`None` without reading anything otherwise.
+
+    """
+    reader = getattr(read_line, "__self__", None)
+    if not isinstance(reader, StreamReader):
+        return None
+    # Within MAX_LINE_LENGTH, so that every line is within it too.
+    return reader.read_parsed(b"\r\n\r\n", MAX_LINE_LENGTH, _parse_head)
 
 
 def _parse_chunked(
@@ -504,9 +562,14 @@ class Request:
                 :data:`MAX_LINE_LENGTH` or :data:`MAX_NUM_HEADERS`.
 
         """
-        line = yield from _parse_line(read_line, "HTTP request line")
-        path = parse_request_line(line)
-        headers = yield from _parse_headers(read_line)
+        head = _read_head(read_line)
+        if head is None:
+            line = yield from _parse_line(read_line, "HTTP request line")
+            path = parse_request_line(line)
+            headers = yield from _parse_headers(read_line)
+        else:
+            line, headers = head
+            path = parse_request_line(line)
         _check_request_headers(headers)
         return cls(path, headers)
 
@@ -587,9 +650,14 @@ class Response:
                 :data:`MAX_BODY_SIZE`.
 
         """
-        line = yield from _parse_line(read_line, "HTTP status line")
-        status_code, reason_phrase = parse_status_line(line)
-        headers = yield from _parse_headers(read_line)
+        head = _read_head(read_line)
+        if head is None:
+            line = yield from _parse_line(read_line, "HTTP status line")
+            status_code, reason_phrase = parse_status_line(line)
+            headers = yield from _parse_headers(read_line)
+        else:
+            line, headers = head
+            status_code, reason_phrase = parse_status_line(line)
 
         # RFC 7230, section 3.3.3: "Any response to a HEAD request and any
         # response with a 1xx (Informational), 204 (No Content), or 304 (Not

@@ -3,7 +3,8 @@
  *
  * apply_mask() is websockets.utils.apply_mask (RFC 6455, section 5.3);
  * parse_frame(), serialize_frame() and new_frame() are the fast paths of
- * websockets.framing, which has the reference implementations in Python.
+ * websockets.framing, split_head() that of websockets.http: those modules
+ * have the reference implementations in Python.
  *
  * Optional: setup.py builds it when a C compiler is available, and the
  * Python modules fall back to pure Python otherwise, or when the
@@ -396,6 +397,131 @@ new_frame(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
                        ((PyTupleObject *)args[1])->ob_item);
 }
 
+/* Bytes of field-content (RFC 7230, section 3.2: HTAB, SP, VCHAR and
+   obs-text), and of tokens (tchar): filled by PyInit_speedups(). */
+static unsigned char field_byte[256];
+static unsigned char token_byte[256];
+
+static void
+init_byte_classes(void)
+{
+    const char *tchar_punctuation = "!#$%&'*+-.^_`|~";
+    int c;
+
+    for (c = 0; c < 256; c++) {
+        field_byte[c] = c == '\t' || (c >= 0x20 && c != 0x7f);
+        token_byte[c] = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z')
+            || (c >= 'a' && c <= 'z')
+            || (c != 0 && strchr(tchar_punctuation, c) != NULL);
+    }
+}
+
+/* The end of the line that starts at `p`, at its CR, if every byte before
+   that CRLF is field-content; else NULL. */
+static const char *
+line_end(const char *p, const char *end)
+{
+    for (; p < end; p++) {
+        if (!field_byte[(unsigned char)*p]) {
+            return *p == '\r' && p + 1 < end && p[1] == '\n' ? p : NULL;
+        }
+    }
+    return NULL;
+}
+
+/*
+ * split_head(head, max_headers)
+ *
+ * The fast path of websockets.http._split_head_python(): `head` is a start
+ * line, header lines and the empty line that ends them. Returns the start
+ * line and a list of (name, value) pairs, names as they are, values without
+ * surrounding whitespace, decoded as UTF-8 with surrogateescape; or None if
+ * a line is invalid or there are more than `max_headers` headers, and the
+ * line-by-line parser takes over, to raise the precise error.
+ */
+static PyObject *
+split_head(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    const char *p, *end, *eol, *name_end, *value, *value_end;
+    Py_ssize_t max_headers;
+    PyObject *start_line, *pairs, *name_str, *value_str, *pair;
+
+    if (nargs != 2 || !PyBytes_Check(args[0]) || !PyLong_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError,
+                        "split_head() needs a bytes head and a number of headers");
+        return NULL;
+    }
+    max_headers = PyLong_AsSsize_t(args[1]);
+    if (max_headers == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    p = PyBytes_AS_STRING(args[0]);
+    end = p + PyBytes_GET_SIZE(args[0]);
+    if (end - p < 4 || memcmp(end - 4, "\r\n\r\n", 4) != 0) {
+        Py_RETURN_NONE;
+    }
+    /* The lines end at the CRLF of the empty line. */
+    end -= 2;
+
+    eol = line_end(p, end + 2);
+    if (eol == NULL) {
+        Py_RETURN_NONE;
+    }
+    pairs = PyList_New(0);
+    if (pairs == NULL) {
+        return NULL;
+    }
+    start_line = PyBytes_FromStringAndSize(p, eol - p);
+    if (start_line == NULL) {
+        goto error;
+    }
+    for (p = eol + 2; p < end; p = eol + 2) {
+        if (PyList_GET_SIZE(pairs) >= max_headers) {
+            goto decline;
+        }
+        /* field-name ":" OWS field-value OWS */
+        for (name_end = p; token_byte[(unsigned char)*name_end]; name_end++) {
+        }
+        if (name_end == p || *name_end != ':') {
+            goto decline;
+        }
+        eol = line_end(name_end + 1, end + 2);
+        if (eol == NULL) {
+            goto decline;
+        }
+        for (value = name_end + 1; value < eol && (*value == ' ' || *value == '\t');
+                value++) {
+        }
+        for (value_end = eol;
+                value_end > value && (value_end[-1] == ' ' || value_end[-1] == '\t');
+                value_end--) {
+        }
+        name_str = PyUnicode_DecodeASCII(p, name_end - p, NULL);
+        value_str = PyUnicode_DecodeUTF8(value, value_end - value, "surrogateescape");
+        pair = name_str && value_str ? PyTuple_Pack(2, name_str, value_str) : NULL;
+        Py_XDECREF(name_str);
+        Py_XDECREF(value_str);
+        if (pair == NULL || PyList_Append(pairs, pair) < 0) {
+            Py_XDECREF(pair);
+            goto error;
+        }
+        Py_DECREF(pair);
+    }
+    pair = PyTuple_Pack(2, start_line, pairs);
+    Py_DECREF(start_line);
+    Py_DECREF(pairs);
+    return pair;
+
+decline:
+    Py_DECREF(start_line);
+    Py_DECREF(pairs);
+    Py_RETURN_NONE;
+error:
+    Py_XDECREF(start_line);
+    Py_DECREF(pairs);
+    return NULL;
+}
+
 static PyMethodDef speedups_methods[] = {
     {
         "apply_mask",
@@ -421,6 +547,12 @@ static PyMethodDef speedups_methods[] = {
         METH_FASTCALL,
         "Build a frame from a tuple of its six items.",
     },
+    {
+        "split_head",
+        (PyCFunction)(void (*)(void))split_head,
+        METH_FASTCALL,
+        "Split a valid HTTP head into its start line and headers.",
+    },
     {NULL, NULL, 0, NULL},
 };
 
@@ -441,8 +573,9 @@ PyInit_speedups(void)
     if (module == NULL) {
         return NULL;
     }
-    all = Py_BuildValue("[ssss]", "apply_mask", "parse_frame", "serialize_frame",
-                        "new_frame");
+    init_byte_classes();
+    all = Py_BuildValue("[sssss]", "apply_mask", "parse_frame", "serialize_frame",
+                        "new_frame", "split_head");
     if (all == NULL || PyModule_AddObject(module, "__all__", all) < 0) {
         Py_XDECREF(all);
         Py_DECREF(module);

@@ -35,14 +35,15 @@ time: a search for a newline never scans the same bytes twice.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Generator
-from typing import Optional
+from typing import Callable, Optional, TypeVar
 
 from .exceptions import SecurityError
 
 
 __all__ = ["StreamReader"]
+
+T = TypeVar("T")
 
 
 class StreamReader:
@@ -183,27 +184,39 @@ class StreamReader:
                 return self._consume(len(self._buffer))
             yield
 
-    def read_match(self, pattern: re.Pattern[bytes], m: int) -> Optional[bytes]:
+    def read_parsed(
+        self, delimiter: bytes, m: int, parse: Callable[[bytes], Optional[T]]
+    ) -> Optional[T]:
         """
-        Read the bytes at the start of the buffer that match ``pattern``.
+        Read the bytes up to a delimiter, if they are buffered and parse.
 
         This isn't a generator: it never waits. It serves parsers that take a
         shortcut when a whole piece of a message is buffered already, and
         read it piece by piece otherwise.
 
         Args:
-            pattern: What to match, anchored at the start of the buffer.
-            m: Match only within the first ``m`` bytes.
+            delimiter: What ends the piece.
+            m: Look for ``delimiter`` only within the first ``m`` bytes.
+            parse: Called with the piece, ``delimiter`` included; returns
+                :obj:`None` to decline it.
 
         Returns:
-            The bytes that ``pattern`` matched, or :obj:`None`, with the
-            buffer unchanged, when it doesn't match the first ``m`` bytes.
+            What ``parse`` returned; :obj:`None`, with the buffer unchanged,
+            when ``delimiter`` isn't within the first ``m`` bytes or
+            ``parse`` declined the piece.
+
+        Raises:
+            Exception: What ``parse`` raised, with the buffer unchanged.
 
         """
-        match = pattern.match(self._buffer, 0, m)
-        if match is None:
+        end = self._buffer.find(delimiter, 0, m)
+        if end < 0:
             return None
-        return self._consume(match.end())
+        n = end + len(delimiter)
+        result = parse(bytes(self._buffer[:n]))
+        if result is not None:
+            self._drop(n)
+        return result
 
     def take_buffer(self) -> bytes:
         """
@@ -221,6 +234,10 @@ class StreamReader:
     def _consume(self, n: int) -> bytes:
         """Remove the first ``n`` bytes of the buffer and return them."""
         data = bytes(self._buffer[:n])
+        self._drop(n)
+        return data
+
+    def _drop(self, n: int) -> None:
+        """Remove the first ``n`` bytes of the buffer."""
         del self._buffer[:n]
         self._scanned = max(self._scanned - n, 0)
-        return data
