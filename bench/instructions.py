@@ -83,6 +83,35 @@ async def main():
 asyncio.run(main())
 """
 
+# Connections that stay open, as in run.py's connections workload: what a
+# connection costs includes the garbage collector's work over the objects
+# that every open connection keeps.
+CONNECTIONS = PRELUDE + """
+import websockets
+
+async def handler(ws):
+    async for message in ws:
+        await ws.send(message)
+
+async def main():
+    options = dict(compression=None, ping_interval=None)
+    async with websockets.serve(handler, "127.0.0.1", 0, backlog=1024, **options) as server:
+        uri = f"ws://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+        connections = [await websockets.connect(uri, **options) for _ in range(20)]
+        sem = asyncio.Semaphore(50)
+
+        async def one():
+            async with sem:
+                connections.append(await websockets.connect(uri, **options))
+
+        await asyncio.gather(*(one() for _ in range(N)))
+        for ws in connections:
+            ws.transport.abort()
+        await asyncio.sleep(0)
+
+asyncio.run(main())
+"""
+
 RAW = PRELUDE + """
 class Server(asyncio.BufferedProtocol):
     def connection_made(self, transport):
@@ -137,9 +166,11 @@ def picows(code: str) -> str:
 WORKLOADS = {
     "echo": (ECHO, 2000),
     "handshake": (HANDSHAKE, 300),
+    "connections": (CONNECTIONS, 1000),
     "raw": (RAW, 2000),
     "picows-echo": (picows(ECHO), 2000),
     "picows-handshake": (picows(HANDSHAKE), 300),
+    "picows-connections": (picows(CONNECTIONS), 1000),
 }
 PICOWS_PYTHON = ROOT / "bench" / ".venvs" / "picows" / "bin" / "python"
 
@@ -191,8 +222,11 @@ def main() -> None:
             python = str(PICOWS_PYTHON) if name.startswith("picows") else args.python
             base = instructions(python, script, 0, args.size, args.loop, env)
             total = instructions(python, script, count, args.size, args.loop, env)
-            unit = "connection (handshake and close)" if "handshake" in name else (
-                f"round trip of {args.size} B")
+            unit = f"round trip of {args.size} B"
+            if "handshake" in name:
+                unit = "connection (handshake and close)"
+            elif "connections" in name:
+                unit = f"connection (handshake, {count:,} kept open)"
             label = name if name == "raw" or name.startswith("picows") else f"{name}, {build}"
             label += f", {args.loop}"
             print(f"{label}: {(total - base) // count:,} instructions per {unit}, both ends",
