@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import binascii
 from typing import Callable, Optional
 from unittest import mock
 
@@ -277,6 +278,35 @@ def test_check_request_invalid_key(key: str) -> None:
         check_request_with("Sec-WebSocket-Key", key)
     assert raised.value.name == "Sec-WebSocket-Key"
     assert raised.value.value == key
+
+
+def is_key(key: str) -> bool:
+    # RFC 6455's definition, spelled with base64: 16 bytes, canonical.
+    try:
+        raw = base64.b64decode(key.encode("ascii"), validate=True)
+    except (UnicodeEncodeError, binascii.Error):
+        return False
+    return len(raw) == 16 and base64.b64encode(raw).decode() == key
+
+
+@given(
+    st.one_of(
+        st.text(st.sampled_from("AQgwZz09+/=-_ \n\u00e9"), max_size=26),
+        st.builds(
+            lambda nonce, cut, extra: base64.b64encode(nonce).decode()[:cut] + extra,
+            st.binary(min_size=15, max_size=17),
+            st.integers(18, 26),
+            st.sampled_from(["", "=", "A", "\n"]),
+        ),
+    )
+)
+def test_check_request_key_as_defined(key: str) -> None:
+    try:
+        check_request_with("Sec-WebSocket-Key", key)
+    except InvalidHeaderValue:
+        assert not is_key(key)
+    else:
+        assert is_key(key)
 
 
 # Sec-WebSocket-Version

@@ -124,7 +124,10 @@ class Headers(MutableMapping[str, str]):
         pairs: list[tuple[str, str]] = []
         if args:
             other = args[0]
-            if isinstance(other, Headers):
+            # Pairs first: isinstance() is slow for an ABC such as Headers.
+            if isinstance(other, list):
+                pairs = [(key, value) for key, value in other]
+            elif isinstance(other, Headers):
                 pairs = other._list.copy()
             elif hasattr(other, "keys"):
                 # A mapping, or any object with keys() and [], as for dict().

@@ -150,8 +150,7 @@ class ServerConnection(Connection):
         except InvalidHandshake as exc:
             return self.refuse(exc, http.HTTPStatus.BAD_REQUEST)
 
-        headers = Headers()
-        headers["Date"] = http_date()
+        headers = Headers([("Date", http_date())])
         build_response(headers, key)
         if extensions_header is not None:
             headers["Sec-WebSocket-Extensions"] = extensions_header
