@@ -25,6 +25,8 @@ nitpick_ignore = [
     ("py:class", "websockets.datastructures.SupportsKeysAndGetItem"),
     # Imported under TYPE_CHECKING in exceptions.py to avoid an import cycle.
     ("py:class", "Close"),
+    # The type variable of StreamReader.read_parsed().
+    ("py:class", "websockets.streams._T"),
 ]
 # No network on the build machines, so no intersphinx inventory for the
 # standard library: its names render as plain text instead of links.

@@ -43,7 +43,7 @@ from .exceptions import SecurityError
 
 __all__ = ["StreamReader"]
 
-T = TypeVar("T")
+_T = TypeVar("_T")
 
 
 class StreamReader:
@@ -185,8 +185,8 @@ class StreamReader:
             yield
 
     def read_parsed(
-        self, delimiter: bytes, m: int, parse: Callable[[bytes], Optional[T]]
-    ) -> Optional[T]:
+        self, delimiter: bytes, m: int, parse: Callable[[bytes], Optional[_T]]
+    ) -> Optional[_T]:
         """
         Read the bytes up to a delimiter, if they are buffered and parse.
 
