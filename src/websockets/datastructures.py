@@ -124,24 +124,24 @@ class Headers(MutableMapping[str, str]):
         pairs: list[tuple[str, str]] = []
         if args:
             other = args[0]
-            # Pairs first: isinstance() is slow for an ABC such as Headers.
-            if isinstance(other, list):
+            # Pairs, the usual argument, are told apart without isinstance()
+            # against Headers, which is slow for an ABC.
+            if not hasattr(other, "keys"):
                 pairs = [(key, value) for key, value in other]
             elif isinstance(other, Headers):
+                # Every value, repeated headers included.
                 pairs = other._list.copy()
-            elif hasattr(other, "keys"):
+            else:
                 # A mapping, or any object with keys() and [], as for dict().
                 mapping = cast(SupportsKeysAndGetItem, other)
                 pairs = [(key, mapping[key]) for key in mapping.keys()]
-            else:
-                pairs = [(key, value) for key, value in other]
         if kwargs:
             pairs.extend(kwargs.items())
         self._extend(pairs)
 
     def _extend(self, pairs: Sequence[tuple[str, str]]) -> None:
-        # Where every header is added: the handshake parsers add a block at
-        # once, without a method call per header.
+        # Where every header is added: update() and the handshake parsers
+        # add a block at once, without a method call per header.
         values = self._dict
         for key, value in pairs:
             key_lower = key.lower()

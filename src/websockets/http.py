@@ -474,6 +474,7 @@ def _parse_head(head: bytes) -> Optional[tuple[bytes, Headers]]:
     if split is None:
         return None
     line, pairs = split
+    # Headers(pairs) would copy them first: 10% of receiving a request.
     headers = Headers()
     headers._extend(pairs)
     return line, headers
