@@ -398,21 +398,47 @@ def test_large_buffer_kept_for_next_large_frame(monkeypatch):
     assert first.parse() == frame
     assert first.parse() is None
     assert framing._SPARE == [buffer]
-    # Another parser, a larger frame than the spare holds: a new buffer,
-    # and the spare stays.
-    larger = Frame(True, OP_BINARY, bytes(300_000)).serialize(mask=False)
-    second = FrameParser(mask=False)
-    second.feed(larger[:1000])
-    assert second.parse() is None
-    assert second.buffer.obj is not buffer
-    assert framing._SPARE == [buffer]
-    second.clear()
     # The spare is taken, once, by a frame that fits.
-    third = FrameParser(mask=False)
-    third.feed(data[:1000])
-    assert third.parse() is None
-    assert third.buffer.obj is buffer
+    second = FrameParser(mask=False)
+    second.feed(data[:1000])
+    assert second.parse() is None
+    assert second.buffer.obj is buffer
     assert framing._SPARE == []
+    second.clear()
+    assert framing._SPARE == [buffer]
+
+
+def test_larger_buffer_replaces_spare(monkeypatch):
+    # Frames of one size whose beginnings arrive in different amounts need
+    # buffers of slightly different sizes: the spare grows to the largest,
+    # rather than staying too small for half of them.
+    monkeypatch.setattr(framing, "_SPARE", [])
+    frame = Frame(True, OP_BINARY, bytes(200_000))
+    data = frame.serialize(mask=False)
+    smaller = FrameParser(mask=False)
+    smaller.feed(data[:1000])
+    assert smaller.parse() is None
+    smaller.clear()
+    [spare] = framing._SPARE
+    # The rest of this frame is shorter than the reserve: its buffer is
+    # larger than the frame.
+    larger = FrameParser(mask=False)
+    larger.feed(data[:-100])
+    assert larger.parse() is None
+    buffer = larger.buffer.obj
+    assert len(buffer) > len(spare)
+    assert framing._SPARE == []
+    larger.feed(data[-100:])
+    assert larger.parse() == frame
+    assert larger.parse() is None
+    assert framing._SPARE == [buffer]
+    # The next frame of this size fits in the spare, however it arrives.
+    for split in [1000, len(data) - 100]:
+        parser = FrameParser(mask=False)
+        parser.feed(data[:split])
+        assert parser.parse() is None
+        assert parser.buffer.obj is buffer
+        parser.clear()
 
 
 def test_small_buffers_not_kept(monkeypatch):

@@ -719,7 +719,8 @@ class FrameParser:
             buffer = bytearray(capacity)
         else:
             if len(buffer) < capacity:
-                _SPARE.append(buffer)
+                # Drop the spare: this larger buffer replaces it once
+                # released, so frames of one size find a spare that fits.
                 buffer = bytearray(capacity)
         buffer[:kept] = pending
         self._release()

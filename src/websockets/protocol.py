@@ -62,8 +62,11 @@ __all__ = ["WebSocketCommonProtocol", "broadcast", "State"]
 BytesLike = (bytes, bytearray, memoryview)
 
 # Size of the receive buffer shared by the connections of a thread: as much as
-# asyncio's selector transports read at once.
-SCRATCH_SIZE = 256 * 1024
+# asyncio's selector transports read at once, plus the longest frame header
+# (14 bytes), so that a message of 256 KiB, a usual size for the chunks of a
+# large transfer, arrives in one read rather than two, with no copy of its
+# beginning.
+SCRATCH_SIZE = 256 * 1024 + 14
 
 _local = threading.local()
 
