@@ -105,6 +105,28 @@ def test_cancelled_recv_loses_nothing(loop_factory):
     run(main(), loop_factory)
 
 
+def test_iteration_resumes_after_break(loop_factory):
+    # The connection is its own iterator: leaving a loop early and starting
+    # another one loses no message.
+    async def main():
+        async with echo_server() as server:
+            async with connect(get_uri(server)) as ws:
+                assert ws.__aiter__() is ws
+                for message in ["one", "two", "three"]:
+                    await ws.send(message)
+                async for message in ws:
+                    assert message == "one"
+                    break
+                received = []
+                async for message in ws:
+                    received.append(message)
+                    if len(received) == 2:
+                        break
+                assert received == ["two", "three"]
+
+    run(main(), loop_factory)
+
+
 def test_recv_after_abnormal_closure(loop_factory):
     async def main():
         async def vanish(reader, writer):

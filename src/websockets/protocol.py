@@ -156,7 +156,9 @@ class _MessagePath:
 
         self._eof_received = False
         self._lost = False
-        self._connection_lost_waiter: asyncio.Future[None] = self.loop.create_future()
+        # Created when something first waits for the end of the connection:
+        # while a connection is open, usually nothing does.
+        self._connection_lost_waiter: Optional[asyncio.Future[None]] = None
 
     def get_buffer(self, sizehint: int) -> memoryview:
         """
@@ -558,8 +560,18 @@ class _MessagePath:
         if self.sansio.state is CONNECTING:
             raise InvalidState("the opening handshake isn't complete")
         # CLOSING or CLOSED: wait until the close code is known.
-        await asyncio.shield(self._connection_lost_waiter)
+        await self._wait_lost()
         raise self._closed_exc()
+
+    async def _wait_lost(self) -> None:
+        # Wait until the TCP connection closes. Shielded: cancelling one
+        # waiter doesn't cancel the others.
+        waiter = self._connection_lost_waiter
+        if waiter is None:
+            waiter = self._connection_lost_waiter = self.loop.create_future()
+            if self._lost:
+                waiter.set_result(None)
+        await asyncio.shield(waiter)
 
 
 class WebSocketCommonProtocol(_MessagePath, asyncio.BufferedProtocol):
@@ -726,7 +738,9 @@ class WebSocketCommonProtocol(_MessagePath, asyncio.BufferedProtocol):
             waiter.set_result(None)
         self._abort_pings()
         self._wake_writers()
-        self._connection_lost_waiter.set_result(None)
+        waiter = self._connection_lost_waiter
+        if waiter is not None:
+            waiter.set_result(None)
 
     def pause_writing(self) -> None:
         """Note that the write buffer is above ``write_limit``: called by asyncio."""
@@ -858,19 +872,28 @@ class WebSocketCommonProtocol(_MessagePath, asyncio.BufferedProtocol):
             return None
         return self.sansio.close_reason
 
-    async def __aiter__(self) -> AsyncIterator[Data]:
+    def __aiter__(self) -> AsyncIterator[Data]:
         """
         Iterate over incoming messages.
+
+        The connection is its own iterator: each step calls :meth:`recv`,
+        and the iteration stops when the connection closes normally.
 
         Raises:
             ConnectionClosedError: When the connection closes with an error.
 
         """
+        # Not an async generator: that would cost three more objects per
+        # connection, tracked by the garbage collector, and a weak reference
+        # in the event loop.
+        return self
+
+    async def __anext__(self) -> Data:
+        """The next message, for :meth:`__aiter__`."""
         try:
-            while True:
-                yield await self.recv()
+            return await self.recv()
         except ConnectionClosedOK:
-            return
+            raise StopAsyncIteration from None
 
     async def ping(self, data: Optional[Data] = None) -> Awaitable[float]:
         """
@@ -944,7 +967,7 @@ class WebSocketCommonProtocol(_MessagePath, asyncio.BufferedProtocol):
                 self.transport.close()
             else:
                 self.start_closing(code, reason)
-        await asyncio.shield(self._connection_lost_waiter)
+        await self._wait_lost()
 
     def start_closing(self, code: int = 1000, reason: str = "") -> None:
         """
@@ -973,7 +996,7 @@ class WebSocketCommonProtocol(_MessagePath, asyncio.BufferedProtocol):
 
     async def wait_closed(self) -> None:
         """Wait until the TCP connection closes."""
-        await asyncio.shield(self._connection_lost_waiter)
+        await self._wait_lost()
 
 
 def _encode(data: Data) -> bytes:

@@ -116,6 +116,8 @@ def test_successful_handshake():
     assert client.response is response
     assert client.handshake_exc is None
     assert client.extensions == [] and client.subprotocol is None
+    # The reader of the handshake is gone with it.
+    assert not hasattr(client, "reader")
     assert isinstance(client.request, Request)
 
 

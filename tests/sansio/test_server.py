@@ -89,6 +89,8 @@ def test_accept_exact_bytes():
     ]
     assert server.state is OPEN
     assert server.handshake_exc is None
+    # The reader of the handshake is gone with it.
+    assert not hasattr(server, "reader")
 
 
 def test_frames_received_before_the_response_are_kept():

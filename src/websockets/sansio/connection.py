@@ -413,7 +413,7 @@ class Connection:
         the ``reader`` attribute, a :class:`~websockets.streams.StreamReader`,
         then resume ``parser``, which reads from it, until it returns. Once
         the handshake succeeds, the parser calls :meth:`open` with the bytes
-        that follow it.
+        that follow it, and the connection lets go of ``reader``.
 
         Args:
             parser: A generator that starts by yielding once, then reads
@@ -487,6 +487,10 @@ class Connection:
             raise InvalidState(f"cannot open a connection that is {self._state.name}")
         # The handshake is over: let go of what read it.
         self._handshake = None
+        try:
+            del self.reader
+        except AttributeError:
+            pass  # the role didn't call start_handshake()
         self.state = OPEN
         if self.extensions:
             # Extensions negotiated by the handshake may make frames longer
