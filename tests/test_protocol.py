@@ -62,6 +62,25 @@ def test_concurrent_recv(loop_factory):
                     await ws.recv()
                 assert isinstance(ConcurrencyError(), RuntimeError)
                 first.cancel()
+                # Iterating counts as receiving.
+                first = asyncio.ensure_future(ws.__anext__())
+                await asyncio.sleep(0)
+                with pytest.raises(ConcurrencyError):
+                    await ws.recv()
+                first.cancel()
+
+    run(main(), loop_factory)
+
+
+def test_message_after_cancelled_recv(loop_factory):
+    async def main():
+        async with echo_server(hold) as server:
+            async with connect(get_uri(server)) as ws:
+                with pytest.raises(asyncio.TimeoutError):
+                    await asyncio.wait_for(ws.recv(), 10 * MS)
+                # The message arrives before the next recv() call.
+                ws.data_received(b"\x81\x04kept")
+                assert await ws.recv() == "kept"
 
     run(main(), loop_factory)
 

@@ -39,3 +39,5 @@ cdef class _MessagePath:
     cpdef process_events(self, list events)
     cdef _continuation(self, frame)
     cdef _put_message(self, message)
+    cdef _recv_waiter_new(self)
+    cdef _recv_take(self)

@@ -346,8 +346,10 @@ class _MessagePath:
         messages = self._messages
         messages.append(message)
         waiter = self._recv_waiter
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
+        if waiter is not None:
+            self._recv_waiter = None
+            if not waiter.done():
+                waiter.set_result(None)
         if self._queue_high and len(messages) >= self._queue_high:
             if not self._reading_paused:
                 self._reading_paused = True
@@ -406,21 +408,46 @@ class _MessagePath:
                 concurrently.
 
         """
-        if self._recv_waiter is not None:
-            raise ConcurrencyError(
-                "cannot call recv while another coroutine "
-                "is already waiting for the next message"
-            )
         messages = self._messages
         while not messages:
             if self._lost:
                 raise self._closed_exc()
-            waiter: asyncio.Future[None] = self.loop.create_future()
-            self._recv_waiter = waiter
-            try:
-                await waiter
-            finally:
-                self._recv_waiter = None
+            await self._recv_waiter_new()
+        return self._recv_take()
+
+    async def __anext__(self) -> Data:
+        """
+        Receive the next message, for ``async for``.
+
+        Like :meth:`recv`, except that the iteration stops when the
+        connection closes normally.
+
+        """
+        # recv()'s body rather than a call to it: one coroutine per message.
+        messages = self._messages
+        while not messages:
+            if self._lost:
+                exc = self._closed_exc()
+                if isinstance(exc, ConnectionClosedOK):
+                    raise StopAsyncIteration
+                raise exc
+            await self._recv_waiter_new()
+        return self._recv_take()
+
+    def _recv_waiter_new(self) -> asyncio.Future[None]:
+        # A future that _put_message() or connection_lost() resolves. One
+        # that was cancelled with its recv() is done: it doesn't count.
+        waiter = self._recv_waiter
+        if waiter is not None and not waiter.done():
+            raise ConcurrencyError(
+                "cannot call recv while another coroutine "
+                "is already waiting for the next message"
+            )
+        waiter = self._recv_waiter = self.loop.create_future()
+        return waiter
+
+    def _recv_take(self) -> Data:
+        messages = self._messages
         message = messages.popleft()
         if self._reading_paused and len(messages) <= self._queue_low:
             self._reading_paused = False
@@ -876,8 +903,9 @@ class WebSocketCommonProtocol(_MessagePath, asyncio.BufferedProtocol):
         """
         Iterate over incoming messages.
 
-        The connection is its own iterator: each step calls :meth:`recv`,
-        and the iteration stops when the connection closes normally.
+        The connection is its own iterator: each step receives a message,
+        as :meth:`recv` does, and the iteration stops when the connection
+        closes normally.
 
         Raises:
             ConnectionClosedError: When the connection closes with an error.
@@ -887,13 +915,6 @@ class WebSocketCommonProtocol(_MessagePath, asyncio.BufferedProtocol):
         # connection, tracked by the garbage collector, and a weak reference
         # in the event loop.
         return self
-
-    async def __anext__(self) -> Data:
-        """The next message, for :meth:`__aiter__`."""
-        try:
-            return await self.recv()
-        except ConnectionClosedOK:
-            raise StopAsyncIteration from None
 
     async def ping(self, data: Optional[Data] = None) -> Awaitable[float]:
         """
