@@ -146,6 +146,26 @@ def test_iteration_resumes_after_break(loop_factory):
     run(main(), loop_factory)
 
 
+def test_iteration_calls_recv_of_subclass(loop_factory):
+    class Shouting(WebSocketClientProtocol):
+        async def recv(self):
+            return (await super().recv()).upper()
+
+    async def main():
+        async with echo_server() as server:
+            async with connect(get_uri(server), create_protocol=Shouting) as ws:
+                await ws.send("hi")
+                await ws.send("there")
+                received = []
+                async for message in ws:
+                    received.append(message)
+                    if len(received) == 2:
+                        await ws.close()  # then the iteration stops
+                assert received == ["HI", "THERE"]
+
+    run(main(), loop_factory)
+
+
 def test_recv_after_abnormal_closure(loop_factory):
     async def main():
         async def vanish(reader, writer):

@@ -905,16 +905,26 @@ class WebSocketCommonProtocol(_MessagePath, asyncio.BufferedProtocol):
 
         The connection is its own iterator: each step receives a message,
         as :meth:`recv` does, and the iteration stops when the connection
-        closes normally.
+        closes normally. When a subclass overrides :meth:`recv`, each step
+        calls it.
 
         Raises:
             ConnectionClosedError: When the connection closes with an error.
 
         """
+        if type(self).recv is not _MessagePath.recv:
+            return self._recv_each()
         # Not an async generator: that would cost three more objects per
         # connection, tracked by the garbage collector, and a weak reference
         # in the event loop.
         return self
+
+    async def _recv_each(self) -> AsyncIterator[Data]:
+        try:
+            while True:
+                yield await self.recv()
+        except ConnectionClosedOK:
+            return
 
     async def ping(self, data: Optional[Data] = None) -> Awaitable[float]:
         """
