@@ -39,5 +39,6 @@ cdef class _MessagePath:
     cpdef process_events(self, list events)
     cdef _continuation(self, frame)
     cdef _put_message(self, message)
+    cpdef _wake_receiver(self)
     cdef _recv_waiter_new(self)
     cdef _recv_take(self)

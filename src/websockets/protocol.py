@@ -345,15 +345,19 @@ class _MessagePath:
     def _put_message(self, message: Data) -> None:
         messages = self._messages
         messages.append(message)
+        _MessagePath._wake_receiver(self)
+        if self._queue_high and len(messages) >= self._queue_high:
+            if not self._reading_paused:
+                self._reading_paused = True
+                self.transport.pause_reading()
+
+    def _wake_receiver(self) -> None:
+        """Resolve the future that :meth:`recv` waits on, if it waits."""
         waiter = self._recv_waiter
         if waiter is not None:
             self._recv_waiter = None
             if not waiter.done():
                 waiter.set_result(None)
-        if self._queue_high and len(messages) >= self._queue_high:
-            if not self._reading_paused:
-                self._reading_paused = True
-                self.transport.pause_reading()
 
     def _pong_received(self, data: bytes) -> None:
         pings = self.pings
@@ -760,9 +764,7 @@ class WebSocketCommonProtocol(_MessagePath, asyncio.BufferedProtocol):
                 timer.cancel()
         self._close_timer = self._keepalive_timer = None
 
-        waiter = self._recv_waiter
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
+        _MessagePath._wake_receiver(self)
         self._abort_pings()
         self._wake_writers()
         waiter = self._connection_lost_waiter
