@@ -47,11 +47,15 @@ def implementation(request, monkeypatch):
     if request.param == "py":
         monkeypatch.setattr(framing, "_parse_frame", None)
         monkeypatch.setattr(framing, "_serialize_frame", framing._serialize_frame_python)
+        monkeypatch.setattr(framing, "_payload_buffer", None)
+        monkeypatch.setattr(framing, "_mask_in_place", None)
     elif speedups is None:  # pragma: no cover
         pytest.skip("C extension not built")
     else:
         monkeypatch.setattr(framing, "_parse_frame", speedups.parse_frame)
         monkeypatch.setattr(framing, "_serialize_frame", speedups.serialize_frame)
+        monkeypatch.setattr(framing, "_payload_buffer", speedups.payload_buffer)
+        monkeypatch.setattr(framing, "_mask_in_place", speedups.mask_in_place)
     return request.param
 
 
@@ -386,8 +390,63 @@ def test_get_buffer_receives_rest_of_frame_in_place():
     assert parser.get_buffer() is None
 
 
-def test_large_buffer_kept_for_next_large_frame(monkeypatch):
+def test_large_payload_received_in_place(implementation):
+    if implementation == "py":
+        pytest.skip("needs the C extension")
+    frame = Frame(True, OP_BINARY, bytes(range(256)) * 400)
+    data = frame.serialize(mask=True)
+    parser = FrameParser(mask=True)
+    parser.feed(data[:1000])
+    assert parser.parse() is None
+    # Room for the rest of the frame, not more: the payload's own bytes.
+    room = parser.get_buffer()
+    assert len(room) == parser.bytes_needed == len(data) - 1000
+    room[:] = data[1000:]
+    parser.buffer_updated(len(room))
+    assert parser.parse() == frame
+    # Unmasked where it was received.
+    assert bytes(room) == frame.data[-len(room) :]
+    assert parser.parse() is None
+    assert parser.get_buffer() is None
+
+
+@pytest.mark.parametrize("split", [10, 14, 1000])
+def test_large_frame_fed_in_pieces(split):
+    # Pieces that fit in the rest of the payload, then the end of the frame
+    # with the next frame; the first piece may end right after the header.
+    frame = Frame(True, OP_BINARY, bytes(range(256)) * 400)
+    data = frame.serialize(mask=True) + Frame(True, OP_TEXT, b"next").serialize(mask=True)
+    parser = FrameParser(mask=True)
+    for start, end in [(0, split), (split, 50_000), (50_000, 90_000), (90_000, len(data))]:
+        parser.feed(data[start:end])
+        if end < len(data):
+            assert parser.parse() is None
+    assert parser.parse() == frame
+    assert parser.parse() == Frame(True, OP_TEXT, b"next")
+    assert parser.parse() is None
+
+
+def test_clear_while_receiving_large_frame(monkeypatch):
     monkeypatch.setattr(framing, "_SPARE", [])
+    data = Frame(True, OP_BINARY, bytes(100_000)).serialize(mask=False)
+    parser = FrameParser(mask=False)
+    parser.feed(data[:1000])
+    assert parser.parse() is None
+    parser.clear()
+    assert not parser.partial and parser.get_buffer() is None
+    parser.feed(b"\x82\x01a")
+    assert parser.parse() == Frame(True, OP_BINARY, b"a")
+
+
+@pytest.fixture
+def buffers_of_own(monkeypatch):
+    # Large payloads go to buffers of the parser's own, as without the C
+    # extension, which receives them in place.
+    monkeypatch.setattr(framing, "_payload_buffer", None)
+    monkeypatch.setattr(framing, "_SPARE", [])
+
+
+def test_large_buffer_kept_for_next_large_frame(buffers_of_own):
     frame = Frame(True, OP_BINARY, bytes(200_000))
     data = frame.serialize(mask=False)
     first = FrameParser(mask=False)
@@ -408,11 +467,10 @@ def test_large_buffer_kept_for_next_large_frame(monkeypatch):
     assert framing._SPARE == [buffer]
 
 
-def test_larger_buffer_replaces_spare(monkeypatch):
+def test_larger_buffer_replaces_spare(buffers_of_own):
     # Frames of one size whose beginnings arrive in different amounts need
     # buffers of slightly different sizes: the spare grows to the largest,
     # rather than staying too small for half of them.
-    monkeypatch.setattr(framing, "_SPARE", [])
     frame = Frame(True, OP_BINARY, bytes(200_000))
     data = frame.serialize(mask=False)
     smaller = FrameParser(mask=False)

@@ -194,6 +194,53 @@ def test_new_frame_arguments():
         speedups.new_frame(Frame, list(items))
 
 
+def test_payload_buffer_writes_into_bytes():
+    payload, view = speedups.payload_buffer(6)
+    assert type(payload) is bytes and len(payload) == len(view) == 6
+    assert not view.readonly
+    view[:] = b"abcdef"
+    view[2:4] = b"CD"
+    assert payload == b"abCDef"
+
+
+def test_payload_buffer_outlives_its_bytes():
+    # The view holds the bytes object: writing there stays safe when the
+    # caller drops it.
+    payload, view = speedups.payload_buffer(0x10000)
+    del payload
+    view[-3:] = b"end"
+    assert bytes(view[-3:]) == b"end"
+
+
+def test_payload_buffer_arguments():
+    with pytest.raises(ValueError, match="size must be positive"):
+        speedups.payload_buffer(0)
+    with pytest.raises(ValueError, match="size must be positive"):
+        speedups.payload_buffer(-1)
+    with pytest.raises(TypeError):
+        speedups.payload_buffer("1")
+    with pytest.raises(OverflowError):
+        speedups.payload_buffer(2**70)
+
+
+@given(data=st.binary(max_size=40), key=st.binary(min_size=4, max_size=4))
+def test_mask_in_place_agrees_with_apply_mask(data, key):
+    buffer = bytearray(data)
+    assert speedups.mask_in_place(buffer, key) is None
+    assert buffer == speedups.apply_mask(data, key)
+
+
+def test_mask_in_place_arguments():
+    with pytest.raises(TypeError, match="takes 2 arguments"):
+        speedups.mask_in_place(bytearray(4))
+    with pytest.raises(BufferError, match="not writable"):
+        speedups.mask_in_place(b"read-only", b"abcd")
+    with pytest.raises(ValueError, match="4 bytes"):
+        speedups.mask_in_place(bytearray(4), b"abc")
+    with pytest.raises(TypeError):
+        speedups.mask_in_place(bytearray(4), "abcd")
+
+
 # Heads made of lines that are often valid, sometimes not in one byte.
 HEAD_LINES = st.lists(
     st.one_of(

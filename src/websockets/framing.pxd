@@ -13,12 +13,14 @@ cdef class FrameParser:
     cdef int _first
     cdef object _length
     cdef object _key
+    cdef object _payload
 
     cpdef feed(self, data)
     cpdef get_buffer(self)
     cpdef buffer_updated(self, Py_ssize_t nbytes)
     cdef _reserve(self, Py_ssize_t size)
     cdef _release(self)
+    cdef _receive_in_place(self, Py_ssize_t length)
     cpdef parse(self)
     cdef _stop(self, int state, Py_ssize_t offset, int first, length, key)
     cpdef clear(self)

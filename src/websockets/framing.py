@@ -568,6 +568,16 @@ _SPARE: list[bytearray] = []
 _SPARE_MIN = 0x10000
 _SPARE_MAX = 0x1000000
 
+# With the C extension, the rest of a payload of at least this many bytes is
+# received straight into the bytes object that parse() returns, and unmasked
+# there: a copy less. Smaller payloads go to a buffer with room for the
+# frames that follow, which a read may bring along.
+_IN_PLACE_MIN = 0x10000
+_payload_buffer: Optional[Callable[[int], tuple[bytes, memoryview]]]
+_payload_buffer = _speedup("payload_buffer")
+_mask_in_place: Optional[Callable[[memoryview, bytes], None]]
+_mask_in_place = _speedup("mask_in_place")
+
 
 class FrameParser:
     """
@@ -622,6 +632,7 @@ class FrameParser:
         "_first",
         "_length",
         "_key",
+        "_payload",
     )
 
     def __init__(self, *, mask: bool, max_size: Optional[int] = None) -> None:
@@ -646,6 +657,9 @@ class FrameParser:
         self._first = 0
         self._length = 0
         self._key = b""
+        # The bytes object that buffer views, while a payload is received
+        # in place; else None.
+        self._payload: Optional[bytes] = None
 
     def feed(self, data: Union[bytes, bytearray, memoryview]) -> None:
         """
@@ -668,6 +682,7 @@ class FrameParser:
             self.offset = 0
             self.limit = len(view)
             self._owned = False
+            self._payload = None
         else:
             size = len(view)
             if not self._owned or len(self.buffer) - limit < size:
@@ -681,7 +696,10 @@ class FrameParser:
         Offer room to receive the rest of an incomplete frame in place.
 
         Call it after :meth:`parse` returned :obj:`None`. Receiving into the
-        buffer it returns saves a copy, which matters for large frames.
+        buffer it returns saves a copy, which matters for large frames. With
+        the C extension, a large payload is received into the
+        :class:`bytes` object that :meth:`parse` returns: write into the
+        buffer only before the next call to :meth:`buffer_updated`.
 
         Returns:
             A writable :class:`memoryview` of at least :attr:`bytes_needed`
@@ -731,7 +749,7 @@ class FrameParser:
 
     def _release(self) -> None:
         # Let go of the buffer; keep it as the spare if it is worth it.
-        if self._owned:
+        if self._owned and self._payload is None:
             buffer = self.buffer.obj
             assert isinstance(buffer, bytearray), "the parser owns bytearrays"
             if _SPARE_MIN <= len(buffer) <= _SPARE_MAX and not _SPARE:
@@ -739,6 +757,20 @@ class FrameParser:
         self.buffer = _EMPTY
         self.offset = self.limit = 0
         self._owned = False
+        self._payload = None
+
+    def _receive_in_place(self, length: int) -> None:
+        # Move the beginning of the payload into a new bytes object of the
+        # payload's size, where the rest will be received.
+        assert _payload_buffer is not None, "only with the C extension"
+        payload, view = _payload_buffer(length)
+        kept = self.limit - self.offset
+        view[:kept] = self.buffer[self.offset : self.limit]
+        self._release()
+        self.buffer = view
+        self.limit = kept
+        self._owned = True
+        self._payload = payload
 
     def parse(self) -> Optional[Frame]:
         """
@@ -845,8 +877,17 @@ class FrameParser:
         if size < end:
             self._stop(_PAYLOAD, offset, first, length, key)
             return None
-        # One copy, out of the buffer, unmasked on the way if needed.
-        data = apply_mask(buffer[offset:end], key) if mask else bytes(buffer[offset:end])
+        data = self._payload
+        if data is None:
+            # One copy, out of the buffer, unmasked on the way if needed.
+            data = apply_mask(buffer[offset:end], key) if mask else bytes(buffer[offset:end])
+        else:
+            # The payload is the buffer: it belongs to the caller now.
+            if mask:
+                assert _mask_in_place is not None, "only with the C extension"
+                _mask_in_place(buffer, key)
+            self._owned = False
+            self._payload = None
         self.offset = end
         fin, rsv1, rsv2, rsv3 = _FLAGS[first >> 4]
         frame: Frame = _new_frame(Frame, (fin, opcode, data, rsv1, rsv2, rsv3))
@@ -862,7 +903,14 @@ class FrameParser:
         self._first = first
         self._length = length
         self._key = key
-        if not self._owned:
+        if (
+            state == _PAYLOAD
+            and length >= _IN_PLACE_MIN
+            and self._payload is None
+            and _payload_buffer is not None
+        ):
+            self._receive_in_place(length)
+        elif not self._owned:
             self._reserve(self.bytes_needed)
 
     @property

@@ -2,6 +2,8 @@
  * C implementations of the hot spots of websockets.
  *
  * apply_mask() is websockets.utils.apply_mask (RFC 6455, section 5.3);
+ * payload_buffer() and mask_in_place() let websockets.framing receive a
+ * large payload straight into the bytes object that it returns;
  * parse_frame(), serialize_frame() and new_frame() are the fast paths of
  * websockets.framing, split_head() that of websockets.http: those modules
  * have the reference implementations in Python.
@@ -25,7 +27,8 @@ Py_NewRef(PyObject *o)
 }
 #endif
 
-/* XOR `size` bytes with a 4-byte key, starting at the key's first byte. */
+/* XOR `size` bytes with a 4-byte key, starting at the key's first byte;
+   `out` may be `in`. */
 static void
 xor_mask(unsigned char *out, const unsigned char *in, Py_ssize_t size,
          const unsigned char *key)
@@ -101,6 +104,121 @@ apply_mask(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
              (const unsigned char *)mask.buf);
 
 done:
+    PyBuffer_Release(&mask);
+    PyBuffer_Release(&data);
+    return result;
+}
+
+/*
+ * payload_buffer(size)
+ *
+ * A new bytes object of `size` bytes, not initialized, and a writable
+ * memoryview of it: receiving a large payload there, rather than into a
+ * buffer from which it is copied into a bytes object, saves a copy. The
+ * caller writes every byte before anyone else sees the bytes object, which
+ * is how CPython builds bytes objects in C. The memoryview's exporter holds
+ * a reference to the bytes object, so that it outlives every view.
+ */
+typedef struct {
+    PyObject_HEAD
+    PyObject *bytes;
+} PayloadFiller;
+
+static int
+filler_getbuffer(PayloadFiller *self, Py_buffer *view, int flags)
+{
+    return PyBuffer_FillInfo(view, (PyObject *)self,
+                             PyBytes_AS_STRING(self->bytes),
+                             PyBytes_GET_SIZE(self->bytes), 0, flags);
+}
+
+static void
+filler_dealloc(PayloadFiller *self)
+{
+    Py_DECREF(self->bytes);
+    PyObject_Free(self);
+}
+
+static PyBufferProcs filler_as_buffer = {
+    (getbufferproc)filler_getbuffer,
+    NULL,
+};
+
+static PyTypeObject PayloadFillerType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "websockets.speedups.PayloadFiller",
+    .tp_basicsize = sizeof(PayloadFiller),
+    .tp_dealloc = (destructor)filler_dealloc,
+    .tp_as_buffer = &filler_as_buffer,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Exporter of a writable buffer over a bytes object being filled.",
+};
+
+static PyObject *
+payload_buffer(PyObject *self, PyObject *arg)
+{
+    Py_ssize_t size = PyLong_AsSsize_t(arg);
+    PayloadFiller *filler;
+    PyObject *bytes, *view;
+
+    if (size == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    /* The empty bytes object is a shared singleton. */
+    if (size < 1) {
+        PyErr_SetString(PyExc_ValueError, "size must be positive");
+        return NULL;
+    }
+    bytes = PyBytes_FromStringAndSize(NULL, size);
+    if (bytes == NULL) {
+        return NULL;
+    }
+    filler = PyObject_New(PayloadFiller, &PayloadFillerType);
+    if (filler == NULL) {
+        Py_DECREF(bytes);
+        return NULL;
+    }
+    filler->bytes = Py_NewRef(bytes);
+    view = PyMemoryView_FromObject((PyObject *)filler);
+    Py_DECREF(filler);
+    if (view == NULL) {
+        Py_DECREF(bytes);
+        return NULL;
+    }
+    return Py_BuildValue("(NN)", bytes, view);
+}
+
+/*
+ * mask_in_place(buffer, mask)
+ *
+ * apply_mask() over a writable buffer, in place.
+ */
+static PyObject *
+mask_in_place(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    Py_buffer data, mask;
+    PyObject *result = NULL;
+
+    if (nargs != 2) {
+        PyErr_Format(PyExc_TypeError,
+                     "mask_in_place() takes 2 arguments (%zd given)", nargs);
+        return NULL;
+    }
+    if (PyObject_GetBuffer(args[0], &data, PyBUF_WRITABLE) < 0) {
+        return NULL;
+    }
+    if (PyObject_GetBuffer(args[1], &mask, PyBUF_SIMPLE) < 0) {
+        PyBuffer_Release(&data);
+        return NULL;
+    }
+    if (mask.len != 4) {
+        PyErr_SetString(PyExc_ValueError, "mask must contain 4 bytes");
+    }
+    else {
+        xor_mask((unsigned char *)data.buf, (const unsigned char *)data.buf,
+                 data.len, (const unsigned char *)mask.buf);
+        result = Py_NewRef(Py_None);
+    }
     PyBuffer_Release(&mask);
     PyBuffer_Release(&data);
     return result;
@@ -530,6 +648,18 @@ static PyMethodDef speedups_methods[] = {
         "Apply a 4-byte masking key to a bytes-like object.",
     },
     {
+        "payload_buffer",
+        (PyCFunction)payload_buffer,
+        METH_O,
+        "Make a bytes object of a given size and a writable view of it.",
+    },
+    {
+        "mask_in_place",
+        (PyCFunction)(void (*)(void))mask_in_place,
+        METH_FASTCALL,
+        "Apply a 4-byte masking key to a writable buffer, in place.",
+    },
+    {
         "parse_frame",
         (PyCFunction)(void (*)(void))parse_frame,
         METH_FASTCALL,
@@ -573,8 +703,13 @@ PyInit_speedups(void)
     if (module == NULL) {
         return NULL;
     }
+    if (PyType_Ready(&PayloadFillerType) < 0) {
+        Py_DECREF(module);
+        return NULL;
+    }
     init_byte_classes();
-    all = Py_BuildValue("[sssss]", "apply_mask", "parse_frame", "serialize_frame",
+    all = Py_BuildValue("[sssssss]", "apply_mask", "payload_buffer",
+                        "mask_in_place", "parse_frame", "serialize_frame",
                         "new_frame", "split_head");
     if (all == NULL || PyModule_AddObject(module, "__all__", all) < 0) {
         Py_XDECREF(all);

@@ -356,8 +356,10 @@ class Connection:
 
         Receiving into this buffer, then calling :meth:`buffer_updated`,
         saves the copy that :meth:`receive_data` makes of an incomplete
-        frame: large frames land where they are parsed. This pair follows
-        :class:`asyncio.BufferedProtocol`.
+        frame: large frames land where they are parsed, or even in the
+        message that :meth:`events_received` returns. This pair follows
+        :class:`asyncio.BufferedProtocol`: write into the buffer only before
+        the next call to :meth:`buffer_updated`.
 
         Returns:
             A writable :class:`memoryview`, or :obj:`None` when no frame is
