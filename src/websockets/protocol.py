@@ -235,7 +235,9 @@ class _MessagePath:
         """
         sansio = self.sansio
         chunks = Connection.data_to_send(sansio)
-        is_open = sansio.state is OPEN
+        # The field behind sansio.state, which only the core changes: on
+        # each message, a C read in the compiled build rather than a lookup.
+        is_open = sansio._state is OPEN
         if not chunks and is_open:
             return  # nothing to write, no close timer to start
         transport = self.transport
@@ -486,7 +488,7 @@ class _MessagePath:
         while self._fragmented_send is not None:
             await asyncio.shield(self._fragmented_send)
         sansio = self.sansio
-        if sansio.state is not OPEN:
+        if sansio._state is not OPEN:  # as in flush()
             await self._raise_not_open()
 
         if isinstance(message, str):
