@@ -78,7 +78,8 @@ bench-instructions: $(BUILT)
 	$(PYTHON) bench/instructions.py --python $(BIN)/python
 
 bench-clean:
-	rm -rf bench/.venvs bench/results
+	rm -rf bench/.venvs bench/results bench/.ab
+	git worktree prune
 
 clean:
 	rm -rf .autobahn $(VENV) build dist docs/_build .coverage .coverage.* .mypy_cache .hypothesis src/*.egg-info src/websockets/*.so
