@@ -558,7 +558,7 @@ class Connection:
             budget = self._budget if is_data else None
             for extension in reversed(self.extensions):
                 frame = extension.decode(frame, max_size=budget)
-            fin, opcode, data, rsv1, rsv2, rsv3 = frame
+            fin, _, data, rsv1, rsv2, rsv3 = frame  # extensions keep opcodes
             if budget is not None and len(data) > budget:
                 raise PayloadTooBig(f"over size limit ({len(data)} > {budget} bytes)")
         if self.debug:
