@@ -82,39 +82,48 @@ build_frame(PyTypeObject *frame_type, PyObject *const *items)
     return frame;
 }
 
+/* The arguments of apply_mask() and mask_in_place(): a buffer, with
+   `flags`, and a 4-byte key. On success, the caller releases both. */
+static int
+get_mask_args(PyObject *const *args, Py_ssize_t nargs, const char *name,
+              int flags, Py_buffer *data, Py_buffer *mask)
+{
+    if (nargs != 2) {
+        PyErr_Format(PyExc_TypeError, "%s() takes 2 arguments (%zd given)",
+                     name, nargs);
+        return -1;
+    }
+    if (PyObject_GetBuffer(args[0], data, flags) < 0) {
+        return -1;
+    }
+    if (PyObject_GetBuffer(args[1], mask, PyBUF_SIMPLE) < 0) {
+        PyBuffer_Release(data);
+        return -1;
+    }
+    if (mask->len != 4) {
+        PyErr_SetString(PyExc_ValueError, "mask must contain 4 bytes");
+        PyBuffer_Release(mask);
+        PyBuffer_Release(data);
+        return -1;
+    }
+    return 0;
+}
+
 static PyObject *
 apply_mask(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     Py_buffer data, mask;
-    PyObject *result = NULL;
+    PyObject *result;
 
-    if (nargs != 2) {
-        PyErr_Format(PyExc_TypeError,
-                     "apply_mask() takes 2 arguments (%zd given)", nargs);
+    if (get_mask_args(args, nargs, "apply_mask", PyBUF_SIMPLE, &data, &mask) < 0) {
         return NULL;
     }
-    if (PyObject_GetBuffer(args[0], &data, PyBUF_SIMPLE) < 0) {
-        return NULL;
-    }
-    if (PyObject_GetBuffer(args[1], &mask, PyBUF_SIMPLE) < 0) {
-        PyBuffer_Release(&data);
-        return NULL;
-    }
-    if (mask.len != 4) {
-        PyErr_SetString(PyExc_ValueError, "mask must contain 4 bytes");
-        goto done;
-    }
-
     result = PyBytes_FromStringAndSize(NULL, data.len);
-    if (result == NULL) {
-        goto done;
+    if (result != NULL) {
+        xor_mask((unsigned char *)PyBytes_AS_STRING(result),
+                 (const unsigned char *)data.buf, data.len,
+                 (const unsigned char *)mask.buf);
     }
-
-    xor_mask((unsigned char *)PyBytes_AS_STRING(result),
-             (const unsigned char *)data.buf, data.len,
-             (const unsigned char *)mask.buf);
-
-done:
     PyBuffer_Release(&mask);
     PyBuffer_Release(&data);
     return result;
@@ -208,31 +217,16 @@ static PyObject *
 mask_in_place(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     Py_buffer data, mask;
-    PyObject *result = NULL;
 
-    if (nargs != 2) {
-        PyErr_Format(PyExc_TypeError,
-                     "mask_in_place() takes 2 arguments (%zd given)", nargs);
+    if (get_mask_args(args, nargs, "mask_in_place", PyBUF_WRITABLE, &data,
+                      &mask) < 0) {
         return NULL;
     }
-    if (PyObject_GetBuffer(args[0], &data, PyBUF_WRITABLE) < 0) {
-        return NULL;
-    }
-    if (PyObject_GetBuffer(args[1], &mask, PyBUF_SIMPLE) < 0) {
-        PyBuffer_Release(&data);
-        return NULL;
-    }
-    if (mask.len != 4) {
-        PyErr_SetString(PyExc_ValueError, "mask must contain 4 bytes");
-    }
-    else {
-        xor_mask((unsigned char *)data.buf, (const unsigned char *)data.buf,
-                 data.len, (const unsigned char *)mask.buf);
-        result = Py_NewRef(Py_None);
-    }
+    xor_mask((unsigned char *)data.buf, (const unsigned char *)data.buf,
+             data.len, (const unsigned char *)mask.buf);
     PyBuffer_Release(&mask);
     PyBuffer_Release(&data);
-    return result;
+    Py_RETURN_NONE;
 }
 
 /*
