@@ -19,7 +19,9 @@ same build agree.
 callback echo on the server, a future per round trip on the client.
 ``picows-echo`` and ``picows-handshake`` run the same code as ``echo`` and
 ``handshake`` with picows' websockets-style await API, from its benchmark
-virtualenv (``bench/venvs.py`` creates it).
+virtualenv (``bench/venvs.py`` creates it). ``lowlevel-echo`` and
+``picows-callbacks`` are ``raw`` with our low-level callback API and with
+picows' callbacks.
 
 Our library runs from ``.venv`` (``make`` builds it); ``--source`` sets
 ``WEBSOCKETS_NO_SPEEDUPS=1``.
@@ -148,6 +150,66 @@ async def main():
 asyncio.run(main())
 """
 
+# The low-level callback API, in the shape of RAW.
+LOWLEVEL = PRELUDE + """
+from websockets.framing import OP_BINARY
+from websockets.lowlevel import WebSocketListener, connect, serve
+
+class Server(WebSocketListener):
+    def on_frame(self, transport, frame):
+        if frame.opcode is OP_BINARY:
+            transport.send(OP_BINARY, frame.data)
+
+class Client(WebSocketListener):
+    waiter = None
+
+    def on_frame(self, transport, frame):
+        self.waiter.set_result(None)
+
+async def main():
+    loop = asyncio.get_running_loop()
+    server = await serve(lambda request: Server(), "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    transport = await connect(Client, f"ws://127.0.0.1:{port}")
+    client = transport.listener
+    message = b"x" * SIZE
+    for _ in range(200 + N):
+        client.waiter = loop.create_future()
+        transport.send(OP_BINARY, message)
+        await client.waiter
+
+asyncio.run(main())
+"""
+
+# picows' callback API, in the same shape.
+PICOWS_CALLBACKS = PRELUDE + """
+from picows import WSListener, WSMsgType, ws_connect, ws_create_server
+
+class Server(WSListener):
+    def on_ws_frame(self, transport, frame):
+        if frame.msg_type == WSMsgType.BINARY:
+            transport.send(WSMsgType.BINARY, frame.get_payload_as_memoryview())
+
+class Client(WSListener):
+    waiter = None
+
+    def on_ws_frame(self, transport, frame):
+        self.waiter.set_result(None)
+
+async def main():
+    loop = asyncio.get_running_loop()
+    server = await ws_create_server(lambda request: Server(), "127.0.0.1", 0)
+    port = list(server.sockets)[0].getsockname()[1]
+    transport, client = await ws_connect(Client, f"ws://127.0.0.1:{port}")
+    message = b"x" * SIZE
+    for _ in range(200 + N):
+        client.waiter = loop.create_future()
+        transport.send(WSMsgType.BINARY, message)
+        await client.waiter
+
+asyncio.run(main())
+"""
+
 # picows.websockets mirrors the websockets API; its server's sockets attribute
 # isn't a list.
 PICOWS = """
@@ -168,6 +230,8 @@ WORKLOADS = {
     "handshake": (HANDSHAKE, 300),
     "connections": (CONNECTIONS, 1000),
     "raw": (RAW, 2000),
+    "lowlevel-echo": (LOWLEVEL, 2000),
+    "picows-callbacks": (PICOWS_CALLBACKS, 2000),
     "picows-echo": (picows(ECHO), 2000),
     "picows-handshake": (picows(HANDSHAKE), 300),
     "picows-connections": (picows(CONNECTIONS), 1000),

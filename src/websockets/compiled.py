@@ -49,6 +49,7 @@ COMPILED = (
     "websockets.framing",
     "websockets.sansio.connection",
     "websockets.protocol",
+    "websockets.lowlevel",
     # Each handshake goes through these.
     "websockets.datastructures",
     "websockets.streams",

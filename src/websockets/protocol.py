@@ -85,6 +85,27 @@ def _scratch() -> memoryview:
     return scratch
 
 
+def _writes_vectors(transport: asyncio.Transport) -> bool:
+    """
+    Tell whether to write a large frame's header and payload with one call.
+
+    That's ``writelines()``, which uvloop turns into one vectored write. The
+    default ``writelines()`` joins them into one object: a copy, which
+    separate writes avoid. asyncio's own socket transports write vectors
+    from Python 3.12 on, but their ``writelines()`` never pauses the
+    protocol (3.12, 3.13.0): ``write_limit`` would go unenforced.
+
+    Args:
+        transport: A connection's transport.
+
+    """
+    transport_type = type(transport)
+    return (
+        transport_type.writelines is not asyncio.WriteTransport.writelines
+        and not transport_type.__module__.startswith("asyncio.")
+    )
+
+
 class _MessagePath:
     """
     The part of :class:`WebSocketCommonProtocol` that messages go through.
@@ -720,17 +741,7 @@ class WebSocketCommonProtocol(_MessagePath, asyncio.BufferedProtocol):
         transport = cast(asyncio.Transport, transport)
         self.transport = transport
         transport.set_write_buffer_limits(self.write_limit)
-        # Whether to write a large frame's header and payload with one
-        # writelines() call, which uvloop turns into one vectored write. The
-        # default writelines() joins them into one object: a copy, which
-        # separate writes avoid. asyncio's own socket transports write vectors
-        # from Python 3.12 on, but their writelines() never pauses the
-        # protocol (3.12, 3.13.0): write_limit would go unenforced.
-        transport_type = type(transport)
-        self._vectored = (
-            transport_type.writelines is not asyncio.WriteTransport.writelines
-            and not transport_type.__module__.startswith("asyncio.")
-        )
+        self._vectored = _writes_vectors(transport)
 
     def connection_lost(self, exc: Optional[Exception]) -> None:
         """

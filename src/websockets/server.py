@@ -369,23 +369,11 @@ class WebSocketServerProtocol(WebSocketCommonProtocol):
         headers: HeadersLike,
         body: Union[bytes, str],
     ) -> None:
-        try:
-            status = http.HTTPStatus(status)
-            reason_phrase = status.phrase
-        except ValueError:
-            reason_phrase = "Unknown"
-        if isinstance(body, str):
-            body = body.encode()
-        response_headers = Headers(headers)
-        response_headers.setdefault("Date", http_date())
-        if self.server_header is not None:
-            response_headers.setdefault("Server", self.server_header)
-        response_headers.setdefault("Content-Length", str(len(body)))
-        response_headers.setdefault("Content-Type", "text/plain")
-        response_headers.setdefault("Connection", "close")
-        response = Response(int(status), reason_phrase, response_headers, body)
+        response = self.sansio.respond(status, headers, body, self.server_header)
         if self._send_response(response):
-            self.logger.info("connection rejected (%d %s)", int(status), reason_phrase)
+            self.logger.info(
+                "connection rejected (%d %s)", response.status_code, response.reason_phrase
+            )
 
     def _send_response(self, response: Response) -> bool:
         """Send a response; return whether it went out as it is."""

@@ -21,7 +21,7 @@ import time
 from collections.abc import Generator, Sequence
 from typing import Callable, Optional
 
-from ..datastructures import Headers, MultipleValuesError
+from ..datastructures import Headers, HeadersLike, MultipleValuesError
 from ..exceptions import (
     InvalidHandshake,
     InvalidHeader,
@@ -286,6 +286,47 @@ class ServerConnection(Connection):
             ]
         )
         return Response(status.value, status.phrase, headers, body)
+
+    def respond(
+        self,
+        status: http.HTTPStatus | int,
+        headers: HeadersLike,
+        body: bytes | str,
+        server_header: Optional[str] = SERVER,
+    ) -> Response:
+        """
+        Build an HTTP response of the application's own, e.g. a health check.
+
+        The headers given replace the defaults: ``Date``, ``Server``,
+        ``Content-Length``, ``Content-Type: text/plain`` and
+        ``Connection: close``.
+
+        Args:
+            status: HTTP status code; codes that :class:`http.HTTPStatus`
+                doesn't know get the reason phrase "Unknown".
+            headers: Headers of the response.
+            body: Body of the response; a :class:`str` is encoded to UTF-8.
+            server_header: Default value of the ``Server`` header;
+                :obj:`None` leaves it out.
+
+        Returns:
+            The response, to send with :meth:`send_response`.
+
+        """
+        try:
+            reason_phrase = http.HTTPStatus(status).phrase
+        except ValueError:
+            reason_phrase = "Unknown"
+        if isinstance(body, str):
+            body = body.encode()
+        response_headers = Headers(headers)
+        response_headers.setdefault("Date", http_date())
+        if server_header is not None:
+            response_headers.setdefault("Server", server_header)
+        response_headers.setdefault("Content-Length", str(len(body)))
+        response_headers.setdefault("Content-Type", "text/plain")
+        response_headers.setdefault("Connection", "close")
+        return Response(int(status), reason_phrase, response_headers, body)
 
     def send_response(self, response: Response) -> None:
         """
