@@ -118,6 +118,45 @@ def test_reject():
     assert server.close_expected()
 
 
+def test_respond():
+    server = ServerConnection()
+    response = server.respond(200, [("X-Check", "ok")], "fine\n")
+    assert (response.status_code, response.reason_phrase) == (200, "OK")
+    assert response.body == b"fine\n"
+    assert list(response.headers.raw_items()) == [
+        ("X-Check", "ok"),
+        ("Date", DATE),
+        ("Server", SERVER),
+        ("Content-Length", "5"),
+        ("Content-Type", "text/plain"),
+        ("Connection", "close"),
+    ]
+    server.send_response(response)
+    assert server.data_to_send() == [response.serialize(), b""]
+
+
+def test_respond_headers_replace_defaults():
+    server = ServerConnection()
+    body = b"\x89PNG\r\n"
+    headers = {"Content-Type": "image/png", "Server": "mine", "Date": "then"}
+    response = server.respond(404, headers, body, server_header=None)
+    assert response.body == body
+    assert list(response.headers.raw_items()) == [
+        ("Content-Type", "image/png"),
+        ("Server", "mine"),
+        ("Date", "then"),
+        ("Content-Length", "6"),
+        ("Connection", "close"),
+    ]
+
+
+def test_respond_unknown_status_without_server_header():
+    server = ServerConnection()
+    response = server.respond(599, {}, b"", server_header=None)
+    assert (response.status_code, response.reason_phrase) == (599, "Unknown")
+    assert "Server" not in response.headers
+
+
 @pytest.mark.parametrize(
     "replace, status, error",
     [
