@@ -128,7 +128,176 @@ class WebSocketListener:
         """The write buffer drained below a quarter of ``write_limit``."""
 
 
-class WebSocketTransport(asyncio.BufferedProtocol):
+class _FramePath:
+    """
+    The part of :class:`WebSocketTransport` that frames go through.
+
+    In the compiled twin of this module, it's an extension type
+    (``lowlevel.pxd``): its attributes are C fields, and its methods call
+    each other and the core directly. The transport must inherit
+    :class:`asyncio.BufferedProtocol`, a Python class, so it stays one and
+    inherits this too, as :class:`~websockets.protocol.WebSocketCommonProtocol`
+    does.
+
+    """
+
+    #: The sans-I/O core of the connection.
+    sansio: Union[ClientConnection, ServerConnection]
+    #: The asyncio transport, set by :meth:`connection_made`.
+    transport: asyncio.Transport
+
+    def __init__(
+        self,
+        sansio: Union[ClientConnection, ServerConnection],
+        close_timeout: Optional[float],
+    ) -> None:
+        self.sansio = sansio
+        self.listener: Optional[WebSocketListener] = None
+        self.logger = sansio.logger
+        self.debug = sansio.debug
+        self._close_timeout = close_timeout
+        self._loop = asyncio.get_running_loop()
+        self._vectored = False
+        self._scratch = _scratch()
+        self._receiving_direct = False
+        self._lost = False
+        self._close_timer: Optional[asyncio.TimerHandle] = None
+
+    def send(
+        self,
+        opcode: Opcode,
+        data: Union[str, bytes, bytearray, memoryview],
+        fin: bool = True,
+    ) -> None:
+        """
+        Send a data frame, now.
+
+        The frame goes to the transport at once; what the network doesn't
+        take waits in the transport's buffer, and the listener's
+        :meth:`~WebSocketListener.pause_writing` says when that buffer is
+        above ``write_limit``. Send a message in fragments with ``fin=False``
+        on its first frames, then continuation frames, the last one with
+        ``fin=True``.
+
+        Args:
+            opcode: ``OP_TEXT``, ``OP_BINARY`` or ``OP_CONT``, from
+                :mod:`websockets.framing` (:class:`~websockets.framing.Opcode`).
+            data: Payload: a :class:`str` is encoded to UTF-8; other
+                bytes-like objects are copied to :class:`bytes`, which is
+                sent as it is, and must hold valid UTF-8 in a text message.
+            fin: Whether the frame ends its message.
+
+        Raises:
+            ConnectionClosed: If the connection is closing or closed.
+            InvalidState: If the frame doesn't fit the message being sent:
+                a continuation frame with no message in progress, or a new
+                message while one is.
+            ValueError: If the opcode isn't one of the above.
+
+        """
+        sansio = self.sansio
+        if sansio._state is not OPEN:
+            raise self._closed_exc()
+        if type(data) is not bytes:
+            data = data.encode() if isinstance(data, str) else bytes(data)
+        # Connection.method(sansio, ...) and _FramePath.method(self): direct
+        # C calls in the compiled build, as in websockets.protocol.
+        if opcode == OP_BINARY:
+            Connection.send_binary(sansio, data, fin)
+        elif opcode == OP_TEXT:
+            Connection.send_text(sansio, data, fin)
+        elif opcode == OP_CONT:
+            sansio.send_continuation(data, fin)
+        else:
+            raise ValueError(f"not a data frame opcode: {opcode!r}")
+        _FramePath.flush(self)
+
+    def get_buffer(self, sizehint: int) -> memoryview:
+        """
+        Provide a buffer to receive into: called by asyncio.
+
+        Args:
+            sizehint: Ignored: the buffer is as large as it is.
+
+        """
+        direct = Connection.get_buffer(self.sansio)
+        self._receiving_direct = direct is not None
+        return self._scratch if direct is None else direct
+
+    def buffer_updated(self, nbytes: int) -> None:
+        """
+        Process bytes received into the buffer: called by asyncio.
+
+        Args:
+            nbytes: How many bytes were received.
+
+        """
+        sansio = self.sansio
+        if self._receiving_direct:
+            Connection.buffer_updated(sansio, nbytes)
+        else:
+            Connection.receive_data(sansio, self._scratch[:nbytes])
+        _FramePath.flush(self)
+        _FramePath._dispatch(self, Connection.events_received(sansio))
+
+    def flush(self) -> None:
+        """Write the bytes that the core queued for sending."""
+        sansio = self.sansio
+        chunks = Connection.data_to_send(sansio)
+        if chunks:
+            transport = self.transport
+            if len(chunks) == 1 and chunks[0]:
+                transport.write(chunks[0])  # the common case: one frame
+            elif self._vectored and b"" not in chunks:
+                transport.writelines(chunks)  # e.g. a large frame in two parts
+            else:
+                for chunk in chunks:
+                    if chunk:
+                        transport.write(chunk)
+                    elif transport.can_write_eof():
+                        transport.write_eof()
+                    else:
+                        transport.close()  # TLS: no half-close
+        if sansio._state is not OPEN and not self._lost:
+            if self._close_timer is None and sansio.close_expected():
+                if self._close_timeout is not None:
+                    self._close_timer = self._loop.call_later(
+                        self._close_timeout, self.transport.abort
+                    )
+
+    def _dispatch(self, events: list[Any]) -> None:
+        listener = self.listener
+        if listener is None:
+            self._handshake(events)
+            return
+        for event in events:
+            try:
+                # Only WebSocketTransport instances exist.
+                listener.on_frame(self, event)  # type: ignore[arg-type]
+            except ConnectionClosed:
+                pass  # a send after the peer's close frame: nothing to report
+            except Exception:
+                # RFC 6455 §7.1.7: a failed connection processes no more data.
+                self._listener_failed()
+                return
+
+    def _handshake(self, events: list[Any]) -> None:
+        """Handle the events before the connection opened: the subclass does."""
+
+    def _listener_failed(self) -> None:
+        self.logger.error("listener failed", exc_info=True)
+        if self.sansio._state is OPEN:
+            self.sansio.fail(1011, "unexpected error")
+            self.flush()
+
+    def _closed_exc(self) -> ConnectionClosed:
+        exc = self.sansio.close_exc
+        if self.sansio.parser_exc is not None:
+            exc.__cause__ = self.sansio.parser_exc
+        return exc
+
+
+class WebSocketTransport(_FramePath, asyncio.BufferedProtocol):
     """
     One WebSocket connection: the object that listeners send through.
 
@@ -144,9 +313,6 @@ class WebSocketTransport(asyncio.BufferedProtocol):
 
     """
 
-    #: The asyncio transport, set by :meth:`connection_made`.
-    transport: asyncio.Transport
-
     def __init__(
         self,
         sansio: Union[ClientConnection, ServerConnection],
@@ -156,24 +322,14 @@ class WebSocketTransport(asyncio.BufferedProtocol):
         close_timeout: Optional[float],
         write_limit: int,
     ) -> None:
-        self.sansio = sansio
-        self.listener: Optional[WebSocketListener] = None
-        self.logger = sansio.logger
-        self.debug = sansio.debug
+        super().__init__(sansio, close_timeout)
         # Maps the handshake request to the listener: the server's factory;
         # for a client, the listener created before connecting.
         self._listener_factory = listener_factory
         self._open_timeout = open_timeout
-        self._close_timeout = close_timeout
         self._write_limit = write_limit
-        self._loop = asyncio.get_running_loop()
-        self._vectored = False
-        self._scratch = _scratch()
-        self._receiving_direct = False
         self._eof_received = False
-        self._lost = False
         self._open_timer: Optional[asyncio.TimerHandle] = None
-        self._close_timer: Optional[asyncio.TimerHandle] = None
         # Created when something first waits: the client's handshake, and
         # wait_closed().
         self._handshake_waiter: Optional[asyncio.Future[None]] = None
@@ -232,53 +388,6 @@ class WebSocketTransport(asyncio.BufferedProtocol):
     def remote_address(self) -> Any:
         """Remote address of the TCP connection, as the socket gives it."""
         return self.transport.get_extra_info("peername")
-
-    def send(
-        self,
-        opcode: Opcode,
-        data: Union[str, bytes, bytearray, memoryview],
-        fin: bool = True,
-    ) -> None:
-        """
-        Send a data frame, now.
-
-        The frame goes to the transport at once; what the network doesn't
-        take waits in the transport's buffer, and the listener's
-        :meth:`~WebSocketListener.pause_writing` says when that buffer is
-        above ``write_limit``. Send a message in fragments with ``fin=False``
-        on its first frames, then continuation frames, the last one with
-        ``fin=True``.
-
-        Args:
-            opcode: ``OP_TEXT``, ``OP_BINARY`` or ``OP_CONT``, from
-                :mod:`websockets.framing` (:class:`~websockets.framing.Opcode`).
-            data: Payload: a :class:`str` is encoded to UTF-8; other
-                bytes-like objects are copied to :class:`bytes`, which is
-                sent as it is, and must hold valid UTF-8 in a text message.
-            fin: Whether the frame ends its message.
-
-        Raises:
-            ConnectionClosed: If the connection is closing or closed.
-            InvalidState: If the frame doesn't fit the message being sent:
-                a continuation frame with no message in progress, or a new
-                message while one is.
-            ValueError: If the opcode isn't one of the above.
-
-        """
-        sansio = self.sansio
-        if sansio._state is not OPEN:
-            raise self._closed_exc()
-        if type(data) is not bytes:
-            data = data.encode() if isinstance(data, str) else bytes(data)
-        if opcode == OP_BINARY:
-            sansio.send_binary(data, fin)
-        elif opcode == OP_TEXT:
-            sansio.send_text(data, fin)
-        elif opcode == OP_CONT:
-            sansio.send_continuation(data, fin)
-        else:
-            raise ValueError(f"not a data frame opcode: {opcode!r}")
-        self.flush()
 
     def ping(self, data: Union[str, bytes] = b"") -> None:
         """
@@ -377,33 +486,6 @@ class WebSocketTransport(asyncio.BufferedProtocol):
                 self._open_timeout, self._open_timeout_expired
             )
 
-    def get_buffer(self, sizehint: int) -> memoryview:
-        """
-        Provide a buffer to receive into: called by asyncio.
-
-        Args:
-            sizehint: Ignored: the buffer is as large as it is.
-
-        """
-        direct = self.sansio.get_buffer()
-        self._receiving_direct = direct is not None
-        return self._scratch if direct is None else direct
-
-    def buffer_updated(self, nbytes: int) -> None:
-        """
-        Process bytes received into the buffer: called by asyncio.
-
-        Args:
-            nbytes: How many bytes were received.
-
-        """
-        if self._receiving_direct:
-            self.sansio.buffer_updated(nbytes)
-        else:
-            self.sansio.receive_data(self._scratch[:nbytes])
-        self.flush()
-        self._dispatch(self.sansio.events_received())
-
     def eof_received(self) -> None:
         """
         Process the end of the incoming stream: called by asyncio.
@@ -455,46 +537,6 @@ class WebSocketTransport(asyncio.BufferedProtocol):
             self._call(self.listener.resume_writing)
 
     # Internals.
-
-    def flush(self) -> None:
-        """Write the bytes that the core queued for sending."""
-        sansio = self.sansio
-        chunks = sansio.data_to_send()
-        if chunks:
-            transport = self.transport
-            if len(chunks) == 1 and chunks[0]:
-                transport.write(chunks[0])  # the common case: one frame
-            elif self._vectored and b"" not in chunks:
-                transport.writelines(chunks)  # e.g. a large frame in two parts
-            else:
-                for chunk in chunks:
-                    if chunk:
-                        transport.write(chunk)
-                    elif transport.can_write_eof():
-                        transport.write_eof()
-                    else:
-                        transport.close()  # TLS: no half-close
-        if sansio._state is not OPEN and not self._lost:
-            if self._close_timer is None and sansio.close_expected():
-                if self._close_timeout is not None:
-                    self._close_timer = self._loop.call_later(
-                        self._close_timeout, self.transport.abort
-                    )
-
-    def _dispatch(self, events: list[Any]) -> None:
-        listener = self.listener
-        if listener is None:
-            self._handshake(events)
-            return
-        for event in events:
-            try:
-                listener.on_frame(self, event)
-            except ConnectionClosed:
-                pass  # a send after the peer's close frame: nothing to report
-            except Exception:
-                # RFC 6455 §7.1.7: a failed connection processes no more data.
-                self._listener_failed()
-                return
 
     def _handshake(self, events: list[Any]) -> None:
         # Events before the connection opened: the handshake's request or
@@ -572,23 +614,12 @@ class WebSocketTransport(asyncio.BufferedProtocol):
             return False
         return True
 
-    def _listener_failed(self) -> None:
-        self.logger.error("listener failed", exc_info=True)
-        if self.sansio._state is OPEN:
-            self.sansio.fail(1011, "unexpected error")
-            self.flush()
-
     def _open_timeout_expired(self) -> None:
         self._open_timer = None
         if self.sansio.state is CONNECTING and not self._lost:
             self.logger.info("opening handshake timed out")
             self.transport.abort()
 
-    def _closed_exc(self) -> ConnectionClosed:
-        exc = self.sansio.close_exc
-        if self.sansio.parser_exc is not None:
-            exc.__cause__ = self.sansio.parser_exc
-        return exc
 
 
 def _extensions(
