@@ -168,6 +168,20 @@ def test_demo():
     assert output[-1] == "server: shut down"
 
 
+def test_lowlevel():
+    status, output = run_example("lowlevel.py")
+    assert status == 0
+    assert output == [
+        "client: connected, status 101",
+        "client: < TEXT b'Hello ' fin=False",
+        "client: < CONT b'world!' fin=True",
+        "client: < BINARY b'\\x00\\x01\\x02' fin=True",
+        "client: < PONG b'are you there?' fin=True",
+        "client: < CLOSE b'\\x03\\xe8' fin=True",
+        "client: closed with code 1000",
+    ]
+
+
 def test_subprotocols():
     status, output = run_example("subprotocols.py")
     assert status == 0

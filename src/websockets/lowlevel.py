@@ -98,6 +98,13 @@ class WebSocketListener:
         UTF-8: decode it with ``frame.data.decode()``. The frame and its
         payload belong to the application.
 
+        The frames that one read brings are parsed, and pings and a close
+        frame among them answered, before the first one comes here: if the
+        peer's close frame came with data frames, the connection is closing
+        already when they arrive, and :meth:`WebSocketTransport.send` raises
+        :exc:`~websockets.exceptions.ConnectionClosed`, as it would in the
+        high-level API once the close frame was received.
+
         Args:
             transport: The connection.
             frame: The frame, after extensions decoded it.
