@@ -409,10 +409,7 @@ class WebSocketTransport(_FramePath, asyncio.BufferedProtocol):
             ValueError: If the payload is too long.
 
         """
-        if self.sansio._state is not OPEN:
-            raise self._closed_exc()
-        self.sansio.send_ping(data.encode() if isinstance(data, str) else data)
-        self.flush()
+        self._send_control(self.sansio.send_ping, data)
 
     def pong(self, data: Union[str, bytes] = b"") -> None:
         """
@@ -429,9 +426,14 @@ class WebSocketTransport(_FramePath, asyncio.BufferedProtocol):
             ValueError: If the payload is too long.
 
         """
+        self._send_control(self.sansio.send_pong, data)
+
+    def _send_control(
+        self, send: Callable[[bytes], None], data: Union[str, bytes]
+    ) -> None:
         if self.sansio._state is not OPEN:
             raise self._closed_exc()
-        self.sansio.send_pong(data.encode() if isinstance(data, str) else data)
+        send(data.encode() if isinstance(data, str) else data)
         self.flush()
 
     def close(self, code: int = 1000, reason: str = "") -> None:
