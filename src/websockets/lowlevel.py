@@ -10,6 +10,7 @@ and the application: the shortest path there is on top of asyncio.
 
 ::
 
+    from websockets.framing import OP_BINARY, OP_CONT, OP_TEXT
     from websockets.lowlevel import WebSocketListener, serve
 
     class Echo(WebSocketListener):

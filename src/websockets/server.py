@@ -30,7 +30,7 @@ from .headers import validate_subprotocols
 from .http import SERVER, Request, Response
 from .protocol import WebSocketCommonProtocol
 from .sansio.connection import CONNECTING, OPEN
-from .sansio.server import SelectSubprotocol, ServerConnection, http_date
+from .sansio.server import SelectSubprotocol, ServerConnection
 from .typing import LoggerLike, Origin, Subprotocol
 
 
