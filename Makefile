@@ -33,6 +33,12 @@ $(COMPILED): $(STAMP) $(TWINS)
 	@if [ -n "$$(find $(TWINS) -newer $(STAMP))" ]; then \
 		echo "rebuilding the compiled twins"; \
 		$(BIN)/python -m pip install -q --no-deps -e .; fi
+	@# setup.py only warns when Cython fails, so that the install works
+	@# without a compiler; with one at hand, a failure mustn't go unnoticed.
+	@if command -v cc >/dev/null; then env -u WEBSOCKETS_NO_SPEEDUPS $(BIN)/python -c \
+		"import importlib, sys; from websockets.compiled import COMPILED, is_compiled; \
+		off = [n for n in COMPILED if not is_compiled(importlib.import_module(n))]; \
+		sys.exit(f'not compiled: {off}; pip install -v -e . says why' if off else None)"; fi
 	touch $@
 BUILT := $(if $(NO_VENV),,$(COMPILED))
 
