@@ -251,6 +251,9 @@ class _FramePath:
     def flush(self) -> None:
         """Write the bytes that the core queued for sending."""
         sansio = self.sansio
+        # As in websockets.protocol: no new empty list for nothing to write.
+        if sansio._state is OPEN and not sansio._writes:
+            return
         chunks = Connection.data_to_send(sansio)
         if chunks:
             transport = self.transport

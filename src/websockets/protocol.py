@@ -255,12 +255,13 @@ class _MessagePath:
 
         """
         sansio = self.sansio
-        chunks = Connection.data_to_send(sansio)
-        # The field behind sansio.state, which only the core changes: on
-        # each message, a C read in the compiled build rather than a lookup.
+        # The fields behind sansio.state and data_to_send(), which only the
+        # core changes: on each message, C reads in the compiled build, and
+        # no new empty list when there is nothing to write.
         is_open = sansio._state is OPEN
-        if not chunks and is_open:
+        if is_open and not sansio._writes:
             return  # nothing to write, no close timer to start
+        chunks = Connection.data_to_send(sansio)
         transport = self.transport
         while chunks:
             if b"" not in chunks:
