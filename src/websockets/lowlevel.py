@@ -634,7 +634,6 @@ class WebSocketTransport(_FramePath, asyncio.BufferedProtocol):
             self.transport.abort()
 
 
-
 def _extensions(
     compression: Optional[str],
     extensions: Optional[Sequence[Any]],
