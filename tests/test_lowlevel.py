@@ -1003,6 +1003,40 @@ def test_listener_factory_fails(loop_factory, caplog):
     assert failures[0].exc_info[0] is RuntimeError
 
 
+def test_listener_factory_returns_none(loop_factory):
+    async def main():
+        async with serving(lambda request: None) as server:
+            with pytest.raises(InvalidStatusCode) as raised:
+                await connect(Recorder, get_uri(server))
+            assert raised.value.status_code == 404
+
+    run(main(), loop_factory)
+
+
+def test_listener_factory_returns_no_listener(loop_factory, caplog):
+    async def main():
+        async with serving(lambda request: "not a listener") as server:
+            with pytest.raises(InvalidStatusCode) as raised:
+                await connect(Recorder, get_uri(server))
+            assert raised.value.status_code == 500
+
+    with caplog.at_level(logging.ERROR, logger=LOGGER):
+        run(main(), loop_factory)
+    failures = messages_starting(caplog, "listener factory returned")
+    assert [record.getMessage() for record in failures] == [
+        "listener factory returned 'not a listener', not a WebSocketListener"
+    ]
+
+
+def test_client_listener_factory_returns_no_listener(loop_factory):
+    async def main():
+        async with serving(lambda request: Echo()) as server:
+            with pytest.raises(TypeError, match="returned None, not a WebSocketListener"):
+                await connect(lambda: None, get_uri(server))
+
+    run(main(), loop_factory)
+
+
 def test_abort_handshake_with_invalid_header(loop_factory, caplog):
     def listener_factory(request):
         raise AbortHandshake(401, {"X-Bad": "a\r\nInjected: yes"}, b"")

@@ -327,7 +327,7 @@ class WebSocketTransport(_FramePath, asyncio.BufferedProtocol):
     def __init__(
         self,
         sansio: Union[ClientConnection, ServerConnection],
-        listener_factory: Callable[[Request], WebSocketListener],
+        listener_factory: Callable[[Request], Optional[WebSocketListener]],
         *,
         open_timeout: Optional[float],
         close_timeout: Optional[float],
@@ -591,12 +591,22 @@ class WebSocketTransport(_FramePath, asyncio.BufferedProtocol):
             self.logger.info("opening handshake failed: %s", sansio.handshake_exc)
         else:
             try:
-                listener = self._listener_factory(request)
+                result: object = self._listener_factory(request)
             except AbortHandshake as exc:
                 response = sansio.respond(exc.status, exc.headers, exc.body)
             except Exception:
                 self.logger.error("listener factory failed", exc_info=True)
                 response = sansio.reject(http.HTTPStatus.INTERNAL_SERVER_ERROR, "")
+            else:
+                if isinstance(result, WebSocketListener):
+                    listener = result
+                elif result is None:
+                    response = sansio.reject(http.HTTPStatus.NOT_FOUND, "Not Found\n")
+                else:
+                    self.logger.error(
+                        "listener factory returned %r, not a WebSocketListener", result
+                    )
+                    response = sansio.reject(http.HTTPStatus.INTERNAL_SERVER_ERROR, "")
         try:
             sansio.send_response(response)
         except ValueError:
@@ -647,7 +657,7 @@ def _extensions(
 
 
 async def serve(
-    listener_factory: Callable[[Request], WebSocketListener],
+    listener_factory: Callable[[Request], Optional[WebSocketListener]],
     host: Optional[str] = None,
     port: Optional[int] = None,
     *,
@@ -668,9 +678,9 @@ async def serve(
     For each handshake request, ``listener_factory(request)`` returns the
     listener of the connection; the handshake then succeeds, unless the
     request isn't an acceptable WebSocket handshake, which gets an error
-    response. To refuse a request, raise
-    :exc:`~websockets.exceptions.AbortHandshake` with the response to send
-    (for instance a ``401`` or a ``404``).
+    response. To refuse a request, return :obj:`None`, which answers
+    ``404 Not Found``, or raise :exc:`~websockets.exceptions.AbortHandshake`
+    with the response to send (for instance a ``401``).
 
     Closing the returned server stops accepting connections; the connections
     themselves stay open until the application closes them.
@@ -678,7 +688,7 @@ async def serve(
     Args:
         listener_factory: Called with the handshake's
             :class:`~websockets.http.Request`; returns a
-            :class:`WebSocketListener`.
+            :class:`WebSocketListener`, or :obj:`None` to refuse the request.
         host: Network interfaces to listen on, as in
             :meth:`~asyncio.loop.create_server`.
         port: TCP port to listen on.
@@ -737,7 +747,7 @@ async def serve(
 
 
 async def unix_serve(
-    listener_factory: Callable[[Request], WebSocketListener],
+    listener_factory: Callable[[Request], Optional[WebSocketListener]],
     path: Optional[str] = None,
     **kwargs: Any,
 ) -> asyncio.Server:
@@ -804,6 +814,8 @@ async def connect(
 
     Raises:
         InvalidURI: If ``uri`` isn't a valid WebSocket URI.
+        TypeError: If ``listener_factory`` doesn't return a
+            :class:`WebSocketListener`.
         InvalidHandshake: If the handshake fails; a subclass says why, e.g.
             :exc:`~websockets.exceptions.InvalidStatusCode` for a response
             other than ``101``.
@@ -823,7 +835,9 @@ async def connect(
         logger=_logger if logger is None else logger,
     )
     request = sansio.connect(extra_headers, user_agent=user_agent_header)
-    listener = listener_factory()
+    listener: object = listener_factory()
+    if not isinstance(listener, WebSocketListener):
+        raise TypeError(f"listener_factory returned {listener!r}, not a WebSocketListener")
 
     def factory() -> WebSocketTransport:
         return WebSocketTransport(
