@@ -95,9 +95,10 @@ class WebSocketListener:
 
         Every frame comes here, in order: text, binary and continuation
         frames, and also pings, pongs and the close frame, which the
-        connection answered already. The payload of a text frame is valid
-        UTF-8: decode it with ``frame.data.decode()``. The frame and its
-        payload belong to the application.
+        connection answered already. A text message is valid UTF-8: in one
+        frame, decode it with ``frame.data.decode()``; in fragments, which
+        may split a character, join them or decode them with an incremental
+        decoder. The frame and its payload belong to the application.
 
         The frames that one read brings are parsed, and pings and a close
         frame among them answered, before the first one comes here: if the
