@@ -402,6 +402,23 @@ def test_send_invalid_utf8_fails_the_peer(loop_factory):
     run(main(), loop_factory)
 
 
+@pytest.mark.parametrize("data", [5, None, ["list"]])
+def test_send_not_bytes(loop_factory, data):
+    async def main():
+        async with ws_server() as (server, listeners):
+            async with ws_client(get_uri(server)) as client:
+                with pytest.raises(TypeError, match="str or bytes-like"):
+                    client.send(OP_BINARY, data)
+                with pytest.raises(TypeError, match="str or bytes-like"):
+                    client.ping(data)
+                # Nothing was sent; the connection works.
+                client.send(OP_BINARY, b"after")
+                await wait_for_condition(lambda: client.listener.frames, TIMEOUT)
+                assert listeners[0].frames == [Frame(True, OP_BINARY, b"after")]
+
+    run(main(), loop_factory)
+
+
 @pytest.mark.parametrize("opcode", [OP_CLOSE, OP_PING, OP_PONG, 3])
 def test_send_control_opcode(loop_factory, opcode):
     async def main():

@@ -47,7 +47,7 @@ from .extensions.permessage_deflate import (
 )
 from .framing import OP_BINARY, OP_CONT, OP_TEXT, Frame, Opcode
 from .http import USER_AGENT, Request, Response
-from .protocol import _scratch, _writes_vectors
+from .protocol import _encode, _scratch, _write_out, _writes_vectors
 from .sansio.client import ClientConnection
 from .sansio.connection import CONNECTING, OPEN, Connection, State
 from .sansio.server import ServerConnection
@@ -198,6 +198,7 @@ class _FramePath:
 
         Raises:
             ConnectionClosed: If the connection is closing or closed.
+            TypeError: If ``data`` isn't a :class:`str` or bytes-like.
             InvalidState: If the frame doesn't fit the message being sent:
                 a continuation frame with no message in progress, or a new
                 message while one is.
@@ -208,7 +209,7 @@ class _FramePath:
         if sansio._state is not OPEN:
             raise self._closed_exc()
         if type(data) is not bytes:
-            data = data.encode() if isinstance(data, str) else bytes(data)
+            data = _encode(data)
         # Connection.method(sansio, ...) and _FramePath.method(self): direct
         # C calls in the compiled build, as in websockets.protocol.
         if opcode == OP_BINARY:
@@ -256,20 +257,10 @@ class _FramePath:
         if sansio._state is OPEN and not sansio._writes:
             return
         chunks = Connection.data_to_send(sansio)
-        if chunks:
-            transport = self.transport
-            if len(chunks) == 1 and chunks[0]:
-                transport.write(chunks[0])  # the common case: one frame
-            elif self._vectored and b"" not in chunks:
-                transport.writelines(chunks)  # e.g. a large frame in two parts
-            else:
-                for chunk in chunks:
-                    if chunk:
-                        transport.write(chunk)
-                    elif transport.can_write_eof():
-                        transport.write_eof()
-                    else:
-                        transport.close()  # TLS: no half-close
+        if len(chunks) == 1 and chunks[0]:
+            self.transport.write(chunks[0])  # the common case: one frame
+        else:
+            _write_out(self.transport, chunks, self._vectored)
         if sansio._state is not OPEN and not self._lost:
             if self._close_timer is None and sansio.close_expected():
                 if self._close_timeout is not None:
@@ -438,7 +429,7 @@ class WebSocketTransport(_FramePath, asyncio.BufferedProtocol):
     ) -> None:
         if self.sansio._state is not OPEN:
             raise self._closed_exc()
-        send(data.encode() if isinstance(data, str) else data)
+        send(_encode(data))
         self.flush()
 
     def close(self, code: int = 1000, reason: str = "") -> None:

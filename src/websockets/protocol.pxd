@@ -35,7 +35,6 @@ cdef class _MessagePath:
 
     cdef _received(self)
     cpdef flush(self)
-    cdef _write_chunks(self, list chunks)
     cpdef process_events(self, list events)
     cdef _continuation(self, frame)
     cdef _put_message(self, message)

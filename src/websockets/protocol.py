@@ -106,6 +106,46 @@ def _writes_vectors(transport: asyncio.Transport) -> bool:
     )
 
 
+def _write_out(
+    transport: asyncio.Transport, chunks: list[bytes], vectored: bool
+) -> bool:
+    """
+    Write what the core queued, as :meth:`~websockets.sansio.connection.Connection.data_to_send` returns it.
+
+    An empty bytes object means: close the sending side, with ``write_eof()``
+    when the transport supports it (plain TCP), else by closing the transport
+    (TLS).
+
+    Args:
+        transport: A connection's transport.
+        chunks: Bytes to write.
+        vectored: Whether to write several chunks with one ``writelines()``
+            call: see :func:`_writes_vectors`.
+
+    Returns:
+        Whether the sending side is closed now.
+
+    """
+    if b"" in chunks:
+        end = chunks.index(b"")
+        _write_out(transport, chunks[:end], vectored)
+        if transport.can_write_eof():
+            try:
+                transport.write_eof()
+            except (OSError, RuntimeError):  # pragma: no cover
+                pass  # the transport is closing already
+        else:
+            transport.close()
+        _write_out(transport, chunks[end + 1 :], vectored)
+        return True
+    if vectored and len(chunks) > 1:
+        transport.writelines(chunks)  # e.g. a large frame in two parts
+    else:
+        for chunk in chunks:
+            transport.write(chunk)
+    return False
+
+
 class _MessagePath:
     """
     The part of :class:`WebSocketCommonProtocol` that messages go through.
@@ -262,37 +302,13 @@ class _MessagePath:
         if is_open and not sansio._writes:
             return  # nothing to write, no close timer to start
         chunks = Connection.data_to_send(sansio)
-        transport = self.transport
-        while chunks:
-            if b"" not in chunks:
-                if len(chunks) == 1:
-                    transport.write(chunks[0])  # the common case: one frame
-                else:
-                    self._write_chunks(chunks)
-                break
-            end = chunks.index(b"")
-            if end:
-                self._write_chunks(chunks[:end])
-            if transport.can_write_eof():
-                try:
-                    transport.write_eof()
-                except (OSError, RuntimeError):  # pragma: no cover
-                    pass  # the transport is closing already
-            else:
-                transport.close()
+        if len(chunks) == 1 and chunks[0]:
+            self.transport.write(chunks[0])  # the common case: one frame
+        elif _write_out(self.transport, chunks, self._vectored):
             # Once we stopped sending, the peer must close promptly.
             self.start_close_timer()
-            chunks = chunks[end + 1 :]
         if not is_open and self._close_timer is None and sansio.close_expected():
             self.start_close_timer()
-
-    def _write_chunks(self, chunks: list[bytes]) -> None:
-        # Several frames, or a large frame in two parts.
-        if self._vectored:
-            self.transport.writelines(chunks)
-        else:
-            for chunk in chunks:
-                self.transport.write(chunk)
 
     def start_close_timer(self) -> None:
         """Abort the TCP connection if it isn't closed in ``close_timeout`` seconds."""
@@ -1046,7 +1062,7 @@ class WebSocketCommonProtocol(_MessagePath, asyncio.BufferedProtocol):
         await self._wait_lost()
 
 
-def _encode(data: Data) -> bytes:
+def _encode(data: Union[Data, bytearray, memoryview]) -> bytes:
     if isinstance(data, str):
         return data.encode()
     if isinstance(data, BytesLike):
