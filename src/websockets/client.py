@@ -30,7 +30,10 @@ from .exceptions import (
     SecurityError,
 )
 from .extensions.base import ClientExtensionFactory
-from .extensions.permessage_deflate import enable_client_permessage_deflate
+from .extensions.permessage_deflate import (
+    _apply_compression,
+    enable_client_permessage_deflate,
+)
 from .headers import validate_subprotocols
 from .http import USER_AGENT, Response
 from .protocol import WebSocketCommonProtocol
@@ -311,10 +314,9 @@ class Connect:
                 "connect() received a ssl argument for a ws:// URI, "
                 "use a wss:// URI to enable TLS"
             )
-        if compression == "deflate":
-            extensions = enable_client_permessage_deflate(extensions)
-        elif compression is not None:
-            raise ValueError(f"unsupported compression: {compression}")
+        extensions = _apply_compression(
+            compression, extensions, enable_client_permessage_deflate
+        )
         if subprotocols is not None:
             validate_subprotocols(subprotocols)
 

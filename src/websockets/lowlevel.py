@@ -42,6 +42,7 @@ from .datastructures import HeadersLike
 from .exceptions import AbortHandshake, ConnectionClosed
 from .extensions.base import ClientExtensionFactory, ServerExtensionFactory
 from .extensions.permessage_deflate import (
+    _apply_compression,
     enable_client_permessage_deflate,
     enable_server_permessage_deflate,
 )
@@ -636,18 +637,6 @@ class WebSocketTransport(_FramePath, asyncio.BufferedProtocol):
             self.transport.abort()
 
 
-def _extensions(
-    compression: Optional[str],
-    extensions: Optional[Sequence[Any]],
-    enable: Callable[[Optional[Sequence[Any]]], Sequence[Any]],
-) -> Optional[Sequence[Any]]:
-    if compression == "deflate":
-        return enable(extensions)
-    if compression is not None:
-        raise ValueError(f"unsupported compression: {compression}")
-    return extensions
-
-
 async def serve(
     listener_factory: Callable[[Request], Optional[WebSocketListener]],
     host: Optional[str] = None,
@@ -711,7 +700,7 @@ async def serve(
         ValueError: If ``compression`` isn't supported.
 
     """
-    server_extensions = _extensions(
+    server_extensions = _apply_compression(
         compression, extensions, enable_server_permessage_deflate
     )
     server_logger = _logger if logger is None else logger
@@ -819,7 +808,7 @@ async def connect(
     sansio = ClientConnection(
         wsuri,
         origin=origin,
-        extensions=_extensions(
+        extensions=_apply_compression(
             compression, extensions, enable_client_permessage_deflate
         ),
         subprotocols=subprotocols,

@@ -25,7 +25,10 @@ from typing import Any, Callable, Optional, Tuple, Union, cast
 from .datastructures import Headers, HeadersLike
 from .exceptions import AbortHandshake, ConnectionClosed
 from .extensions.base import ServerExtensionFactory
-from .extensions.permessage_deflate import enable_server_permessage_deflate
+from .extensions.permessage_deflate import (
+    _apply_compression,
+    enable_server_permessage_deflate,
+)
 from .headers import validate_subprotocols
 from .http import SERVER, Request, Response
 from .protocol import WebSocketCommonProtocol
@@ -702,10 +705,9 @@ class Serve:
         **kwargs: Any,
     ) -> None:
         del loop  # only the running loop is used
-        if compression == "deflate":
-            extensions = enable_server_permessage_deflate(extensions)
-        elif compression is not None:
-            raise ValueError(f"unsupported compression: {compression}")
+        extensions = _apply_compression(
+            compression, extensions, enable_server_permessage_deflate
+        )
         if subprotocols is not None:
             validate_subprotocols(subprotocols)
         if create_protocol is None:

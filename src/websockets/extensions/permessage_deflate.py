@@ -797,6 +797,20 @@ def enable_server_permessage_deflate(
 _Factory = TypeVar("_Factory", ClientExtensionFactory, ServerExtensionFactory)
 
 
+def _apply_compression(
+    compression: Optional[str],
+    extensions: Optional[Sequence[_Factory]],
+    enable: Callable[[Optional[Sequence[_Factory]]], Sequence[_Factory]],
+) -> Optional[Sequence[_Factory]]:
+    # The compression argument of the clients and servers of the I/O layers:
+    # "deflate" adds permessage-deflate with enable(), None adds nothing.
+    if compression == "deflate":
+        return enable(extensions)
+    if compression is not None:
+        raise ValueError(f"unsupported compression: {compression}")
+    return extensions
+
+
 def _with_default(
     extensions: Sequence[_Factory], default: Callable[[], _Factory]
 ) -> Sequence[_Factory]:
