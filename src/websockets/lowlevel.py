@@ -208,7 +208,7 @@ class _FramePath:
         """
         sansio = self.sansio
         if sansio._state is not OPEN:
-            raise self._closed_exc()
+            raise self.sansio.close_exc
         if type(data) is not bytes:
             data = _encode(data)
         # Connection.method(sansio, ...) and _FramePath.method(self): direct
@@ -293,12 +293,6 @@ class _FramePath:
         if self.sansio._state is OPEN:
             self.sansio.fail(1011, "unexpected error")
             self.flush()
-
-    def _closed_exc(self) -> ConnectionClosed:
-        exc = self.sansio.close_exc
-        if self.sansio.parser_exc is not None:
-            exc.__cause__ = self.sansio.parser_exc
-        return exc
 
 
 class WebSocketTransport(_FramePath, asyncio.BufferedProtocol):
@@ -429,7 +423,7 @@ class WebSocketTransport(_FramePath, asyncio.BufferedProtocol):
         self, send: Callable[[bytes], None], data: Union[str, bytes]
     ) -> None:
         if self.sansio._state is not OPEN:
-            raise self._closed_exc()
+            raise self.sansio.close_exc
         send(_encode(data))
         self.flush()
 

@@ -41,12 +41,7 @@ from collections.abc import (
 from typing import TYPE_CHECKING, Any, Optional, Union, cast
 
 from .datastructures import Headers
-from .exceptions import (
-    ConcurrencyError,
-    ConnectionClosed,
-    ConnectionClosedOK,
-    InvalidState,
-)
+from .exceptions import ConcurrencyError, ConnectionClosedOK, InvalidState
 from .framing import OP_BINARY, OP_CONT, OP_PONG, OP_TEXT, Frame
 from .sansio.connection import CONNECTING, OPEN, Connection, State
 from .typing import Data, LoggerLike, Subprotocol
@@ -413,13 +408,6 @@ class _MessagePath:
                 self.latency = now - sent_at
                 break
 
-    def _closed_exc(self) -> ConnectionClosed:
-        sansio = self.sansio
-        exc = sansio.close_exc
-        if sansio.parser_exc is not None:
-            exc.__cause__ = sansio.parser_exc
-        return exc
-
     def fail(self, code: int, reason: str = "") -> None:
         """
         Fail the WebSocket connection (RFC 6455, section 7.1.7).
@@ -455,7 +443,7 @@ class _MessagePath:
         messages = self._messages
         while not messages:
             if self._lost:
-                raise self._closed_exc()
+                raise self.sansio.close_exc
             await self._recv_waiter_new()
         return self._recv_take()
 
@@ -471,7 +459,7 @@ class _MessagePath:
         messages = self._messages
         while not messages:
             if self._lost:
-                exc = self._closed_exc()
+                exc = self.sansio.close_exc
                 if isinstance(exc, ConnectionClosedOK):
                     raise StopAsyncIteration
                 raise exc
@@ -625,14 +613,14 @@ class _MessagePath:
                 self._drain_waiters.append(waiter)
             await waiter
         if self._lost:
-            raise self._closed_exc()
+            raise self.sansio.close_exc
 
     async def _raise_not_open(self) -> None:
         if self.sansio.state is CONNECTING:
             raise InvalidState("the opening handshake isn't complete")
         # CLOSING or CLOSED: wait until the close code is known.
         await self._wait_lost()
-        raise self._closed_exc()
+        raise self.sansio.close_exc
 
     async def _wait_lost(self) -> None:
         # Wait until the TCP connection closes. Shielded: cancelling one
@@ -813,7 +801,7 @@ class WebSocketCommonProtocol(_MessagePath, asyncio.BufferedProtocol):
     def _abort_pings(self) -> None:
         if not self.pings:
             return
-        exc = self._closed_exc()
+        exc = self.sansio.close_exc
         for waiter, _ in self.pings.values():
             if not waiter.done():
                 waiter.set_exception(exc)

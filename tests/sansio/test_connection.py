@@ -251,6 +251,8 @@ def assert_failed(connection, code, exc_type, match=None):
     assert isinstance(connection.parser_exc, exc_type)
     if match is not None:
         assert str(connection.parser_exc) == match
+    # The peer's error is the cause of what the application gets.
+    assert connection.close_exc.__cause__ is connection.parser_exc
     sent = connection.data_to_send()
     close_frame = sent[0]
     side = connection.side
@@ -825,6 +827,7 @@ def test_client_starts_closing_handshake():
         exc = connection.close_exc
         assert isinstance(exc, ConnectionClosedOK)
         assert exc.rcvd == connection.close_rcvd and exc.sent == connection.close_sent
+        assert exc.__cause__ is None and not exc.__suppress_context__
     assert (client.close_code, client.close_reason) == (1000, "")
     assert (server.close_code, server.close_reason) == (1000, "bye")
 

@@ -295,8 +295,8 @@ class Connection:
         :exc:`~websockets.exceptions.ConnectionClosedError` otherwise. The
         exception carries :attr:`close_code` (1006 before the connection is
         closed, when it isn't known yet), :attr:`close_reason`,
-        :attr:`close_rcvd` and :attr:`close_sent`. Setting its
-        ``__cause__`` to :attr:`parser_exc` is up to the I/O layer.
+        :attr:`close_rcvd` and :attr:`close_sent`; its ``__cause__`` is
+        :attr:`parser_exc`, if the peer's error failed the connection.
 
         """
         rcvd = self.close_rcvd
@@ -312,8 +312,12 @@ class Connection:
         else:
             exc_type = ConnectionClosedError
         if rcvd is not None:
-            return exc_type(rcvd.code, rcvd.reason, rcvd=rcvd, sent=sent)
-        return exc_type(1006, "", rcvd=None, sent=sent)
+            exc = exc_type(rcvd.code, rcvd.reason, rcvd=rcvd, sent=sent)
+        else:
+            exc = exc_type(1006, "", rcvd=None, sent=sent)
+        if self.parser_exc is not None:
+            exc.__cause__ = self.parser_exc
+        return exc
 
     # Bytes received.
 
