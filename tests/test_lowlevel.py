@@ -364,7 +364,9 @@ def test_fragmented_message(loop_factory, compression):
 
 def test_payloads_belong_to_the_listener(loop_factory):
     # Large frames are received in place, small ones through a shared
-    # buffer: payloads kept by the listener must not change afterwards.
+    # buffer, and the C extension may recycle large payloads, received or
+    # masked, once released: payloads kept by the listener must not change
+    # afterwards.
     large = [os.urandom(2**19) for _ in range(4)]
     small = [os.urandom(100) for _ in range(100)]
 
@@ -384,6 +386,13 @@ def test_payloads_belong_to_the_listener(loop_factory):
                 )
                 received = [frame.data for frame in client.listener.frames]
                 assert received == large + small + large
+                # The other way, masked by the client, sent at once.
+                for payload in large:
+                    client.send(OP_BINARY, payload)
+                await wait_for_condition(
+                    lambda: len(listeners[0].frames) == 5, TIMEOUT
+                )
+                assert [frame.data for frame in listeners[0].frames[1:]] == large
 
     run(main(), loop_factory)
 

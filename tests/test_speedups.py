@@ -7,6 +7,9 @@ module checks what is specific to the C functions: their arguments, and that
 they agree with the Python code on any input.
 """
 
+import sys
+import sysconfig
+
 import pytest
 from hypothesis import given, settings, strategies as st
 
@@ -239,6 +242,81 @@ def test_mask_in_place_arguments():
         speedups.mask_in_place(bytearray(4), b"abc")
     with pytest.raises(TypeError):
         speedups.mask_in_place(bytearray(4), "abcd")
+
+
+# Large payloads are recycled (new_payload() in speedups.c) on the versions
+# of Python where that's safe: the C file checks the same.
+RECYCLES = sys.version_info < (3, 14) and not sysconfig.get_config_var("Py_GIL_DISABLED")
+recycles = pytest.mark.skipif(not RECYCLES, reason="no recycling on this Python")
+LARGE = 0x10000
+KEY = b"\x01\x02\x03\x04"
+
+
+def masked(fill, size=LARGE):
+    return speedups.apply_mask(fill * size, KEY)
+
+
+def received(fill, size=LARGE):
+    payload, view = speedups.payload_buffer(size)
+    view[:] = fill * size
+    return payload
+
+
+@recycles
+@pytest.mark.parametrize("make", [masked, received])
+def test_large_payload_recycled_once_released(make):
+    first = make(b"a")
+    address = id(first)
+    del first
+    second = make(b"b")
+    assert id(second) == address
+    assert second == make(b"b")
+
+
+@recycles
+@pytest.mark.parametrize("make", [masked, received])
+def test_large_payload_kept_while_held(make):
+    first = make(b"a")
+    view = memoryview(make(b"b"))  # a view holds its object too
+    third = make(b"c")
+    assert len({id(first), id(view.obj), id(third)}) == 3
+    assert first == make(b"a")
+    assert view == make(b"b")
+
+
+@recycles
+@pytest.mark.parametrize("make", [masked, received])
+def test_large_payload_recycled_forgets_its_hash(make):
+    first = make(b"a")
+    hash(first)
+    address = id(first)
+    del first
+    second = make(b"b")
+    assert id(second) == address
+    assert hash(second) == hash(b"".join([second[:1], second[1:]]))
+
+
+@recycles
+@pytest.mark.parametrize("make", [masked, received])
+@pytest.mark.parametrize(
+    "size, kept",
+    [(LARGE - 1, False), (LARGE, True), (0x400000, True), (0x400001, False)],
+)
+def test_large_payload_sizes_recycled(make, size, kept):
+    # The recycler holds a reference to what it may hand out again.
+    payload = make(b"x", size)
+    assert sys.getrefcount(payload) == (3 if kept else 2)
+
+
+@recycles
+def test_large_payload_recycled_per_purpose():
+    # A received message and its masked copy, as a client echoes it: both at
+    # once, each in its own object, twice.
+    first = received(b"a"), masked(b"a")
+    addresses = [id(payload) for payload in first]
+    del first
+    second = received(b"b"), masked(b"b")
+    assert [id(payload) for payload in second] == addresses
 
 
 # Heads made of lines that are often valid, sometimes not in one byte.

@@ -3,7 +3,8 @@
  *
  * apply_mask() is websockets.utils.apply_mask (RFC 6455, section 5.3);
  * payload_buffer() and mask_in_place() let websockets.framing receive a
- * large payload straight into the bytes object that it returns;
+ * large payload straight into the bytes object that it returns; both
+ * recycle large payloads (new_payload());
  * parse_frame(), serialize_frame() and new_frame() are the fast paths of
  * websockets.framing, split_head() that of websockets.http: those modules
  * have the reference implementations in Python.
@@ -109,6 +110,52 @@ get_mask_args(PyObject *const *args, Py_ssize_t nargs, const char *name,
     return 0;
 }
 
+/* Large payloads are recycled: new_payload() hands out again the bytes
+   object of the same size that it made last time for the same purpose, if
+   nobody else holds it any more. A connection that receives, or masks,
+   messages of one size, one at a time, then allocates nothing: each large
+   allocation costs page faults, and glibc may return freed memory to the
+   system after each one. A bytes object is immutable only once others see
+   it; with no other reference, no one can tell. One object per purpose, so
+   that what stays allocated is bounded for the whole process. */
+#define RECYCLE_MIN 0x10000
+#define RECYCLE_MAX 0x400000
+/* The cached hash must be forgotten; the field is deprecated since 3.11
+   and recycling is limited to the versions known to have it. Without a
+   GIL, the reference count doesn't say whether others hold an object. */
+#if PY_VERSION_HEX < 0x030E0000 && !defined(Py_GIL_DISABLED)
+#define RECYCLE 1
+#else
+#define RECYCLE 0
+#endif
+
+enum { RECEIVED, MASKED };
+static PyObject *recycled[2];
+
+static PyObject *
+new_payload(int purpose, Py_ssize_t size)
+{
+    PyObject *bytes;
+
+#if RECYCLE
+    bytes = recycled[purpose];
+    if (bytes != NULL && Py_REFCNT(bytes) == 1 && PyBytes_GET_SIZE(bytes) == size) {
+        _Pragma("GCC diagnostic push")
+        _Pragma("GCC diagnostic ignored \"-Wdeprecated-declarations\"")
+        ((PyBytesObject *)bytes)->ob_shash = -1;
+        _Pragma("GCC diagnostic pop")
+        return Py_NewRef(bytes);
+    }
+#endif
+    bytes = PyBytes_FromStringAndSize(NULL, size);
+#if RECYCLE
+    if (bytes != NULL && size >= RECYCLE_MIN && size <= RECYCLE_MAX) {
+        Py_XSETREF(recycled[purpose], Py_NewRef(bytes));
+    }
+#endif
+    return bytes;
+}
+
 static PyObject *
 apply_mask(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
@@ -118,7 +165,7 @@ apply_mask(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     if (get_mask_args(args, nargs, "apply_mask", PyBUF_SIMPLE, &data, &mask) < 0) {
         return NULL;
     }
-    result = PyBytes_FromStringAndSize(NULL, data.len);
+    result = new_payload(MASKED, data.len);
     if (result != NULL) {
         xor_mask((unsigned char *)PyBytes_AS_STRING(result),
                  (const unsigned char *)data.buf, data.len,
@@ -132,9 +179,9 @@ apply_mask(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 /*
  * payload_buffer(size)
  *
- * A new bytes object of `size` bytes, not initialized, and a writable
- * memoryview of it: receiving a large payload there, rather than into a
- * buffer from which it is copied into a bytes object, saves a copy. The
+ * A bytes object of `size` bytes, not initialized (new or recycled), and a
+ * writable memoryview of it: receiving a large payload there, rather than
+ * into a buffer from which it is copied into a bytes object, saves a copy. The
  * caller writes every byte before anyone else sees the bytes object, which
  * is how CPython builds bytes objects in C. The memoryview's exporter holds
  * a reference to the bytes object, so that it outlives every view.
@@ -189,7 +236,7 @@ payload_buffer(PyObject *self, PyObject *arg)
         PyErr_SetString(PyExc_ValueError, "size must be positive");
         return NULL;
     }
-    bytes = PyBytes_FromStringAndSize(NULL, size);
+    bytes = new_payload(RECEIVED, size);
     if (bytes == NULL) {
         return NULL;
     }

@@ -640,6 +640,28 @@ def test_send_sizes(side, length):
     assert b"".join(chunks) == expected
 
 
+@both_sides
+def test_send_and_receive_large_frames_while_held(side, monkeypatch):
+    # With the C extension, a large payload, received or masked, may be
+    # handed out again once released: never while anyone holds it.
+    monkeypatch.setattr(framing, "generate_mask", lambda: b"\x37\xfa\x21\x3d")
+    sender = Connection(side)
+    receiver = Connection(SERVER if side is CLIENT else CLIENT)
+    payloads = [bytes([fill]) * 65536 for fill in b"abc"]
+    sent, received = [], []
+    for payload in payloads:
+        sender.send_binary(payload)
+        chunks = sender.data_to_send()
+        sent.append(chunks)
+        data = b"".join(chunks)
+        # Half a frame, then the rest, which goes straight into the payload.
+        receiver.receive_data(data[:30000])
+        receiver.receive_data(data[30000:])
+        received.extend(frame.data for frame in receiver.events_received())
+    assert received == payloads
+    assert [parse_frames(b"".join(chunks), side)[0].data for chunks in sent] == payloads
+
+
 def test_client_masks_with_generated_key(monkeypatch):
     monkeypatch.setattr(framing, "generate_mask", lambda: b"\x37\xfa\x21\x3d")
     client = Connection(CLIENT)
