@@ -1063,6 +1063,14 @@ def test_client_listener_factory_returns_no_listener(loop_factory):
     run(main(), loop_factory)
 
 
+def test_connect_ssl_with_ws_uri(loop_factory):
+    async def main():
+        with pytest.raises(ValueError, match="use a wss:// URI"):
+            await connect(Recorder, "ws://localhost/", ssl=True)
+
+    run(main(), loop_factory)
+
+
 def test_abort_handshake_with_invalid_header(loop_factory, caplog):
     def listener_factory(request):
         raise AbortHandshake(401, {"X-Bad": "a\r\nInjected: yes"}, b"")

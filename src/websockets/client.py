@@ -36,7 +36,7 @@ from .extensions.permessage_deflate import (
 )
 from .headers import validate_subprotocols
 from .http import USER_AGENT, Response
-from .protocol import WebSocketCommonProtocol
+from .protocol import WebSocketCommonProtocol, _check_ssl
 from .sansio.client import ClientConnection
 from .typing import LoggerLike, Origin, Subprotocol
 from .uri import WebSocketURI, parse_uri
@@ -309,11 +309,7 @@ class Connect:
     ) -> None:
         del loop  # only the running loop is used
         wsuri = parse_uri(uri)
-        if not wsuri.secure and kwargs.get("ssl") is not None:
-            raise ValueError(
-                "connect() received a ssl argument for a ws:// URI, "
-                "use a wss:// URI to enable TLS"
-            )
+        _check_ssl(wsuri, kwargs)
         extensions = _apply_compression(
             compression, extensions, enable_client_permessage_deflate
         )

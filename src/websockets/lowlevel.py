@@ -48,7 +48,7 @@ from .extensions.permessage_deflate import (
 )
 from .framing import OP_BINARY, OP_CONT, OP_TEXT, Frame, Opcode
 from .http import USER_AGENT, Request, Response
-from .protocol import _encode, _scratch, _write_out, _writes_vectors
+from .protocol import _check_ssl, _encode, _scratch, _write_out, _writes_vectors
 from .sansio.client import ClientConnection
 from .sansio.connection import CONNECTING, OPEN, Connection, State
 from .sansio.server import ServerConnection
@@ -789,6 +789,7 @@ async def connect(
 
     Raises:
         InvalidURI: If ``uri`` isn't a valid WebSocket URI.
+        ValueError: If ``ssl`` is given with a ``ws://`` URI.
         TypeError: If ``listener_factory`` doesn't return a
             :class:`WebSocketListener`.
         InvalidHandshake: If the handshake fails; a subclass says why, e.g.
@@ -799,6 +800,7 @@ async def connect(
 
     """
     wsuri = parse_uri(uri)
+    _check_ssl(wsuri, kwargs)
     sansio = ClientConnection(
         wsuri,
         origin=origin,

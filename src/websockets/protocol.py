@@ -45,6 +45,7 @@ from .exceptions import ConcurrencyError, ConnectionClosedOK, InvalidState
 from .framing import OP_BINARY, OP_CONT, OP_PONG, OP_TEXT, Frame
 from .sansio.connection import CONNECTING, OPEN, Connection, State
 from .typing import Data, LoggerLike, Subprotocol
+from .uri import WebSocketURI
 
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -99,6 +100,24 @@ def _writes_vectors(transport: asyncio.Transport) -> bool:
         transport_type.writelines is not asyncio.WriteTransport.writelines
         and not transport_type.__module__.startswith("asyncio.")
     )
+
+
+def _check_ssl(wsuri: WebSocketURI, kwargs: dict[str, Any]) -> None:
+    """
+    Refuse an ``ssl`` argument of a client with a ``ws://`` URI.
+
+    Silently opening a plain connection, or TLS against a URI that says
+    otherwise, would hide the caller's mistake.
+
+    Raises:
+        ValueError: If ``kwargs`` has ``ssl`` and ``wsuri`` isn't secure.
+
+    """
+    if not wsuri.secure and kwargs.get("ssl") is not None:
+        raise ValueError(
+            "connect() received a ssl argument for a ws:// URI, "
+            "use a wss:// URI to enable TLS"
+        )
 
 
 def _write_out(
