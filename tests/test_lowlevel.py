@@ -13,6 +13,7 @@ import logging
 import os
 import socket
 import time
+import weakref
 
 import pytest
 
@@ -1059,6 +1060,25 @@ def test_client_listener_factory_returns_no_listener(loop_factory):
         async with serving(lambda request: Echo()) as server:
             with pytest.raises(TypeError, match="returned None, not a WebSocketListener"):
                 await connect(lambda: None, get_uri(server))
+
+    run(main(), loop_factory)
+
+
+def test_client_lets_go_of_its_listener_factory(loop_factory):
+    # Often a closure: the connection doesn't keep it, nor what it holds.
+    async def main():
+        async with serving(lambda request: Echo()) as server:
+
+            def factory():
+                return Recorder()
+
+            alive = weakref.ref(factory)
+            transport = await connect(factory, get_uri(server))
+            try:
+                del factory
+                assert alive() is None
+            finally:
+                await shut(transport)
 
     run(main(), loop_factory)
 

@@ -33,6 +33,7 @@ pings with :meth:`WebSocketTransport.ping` when needed.
 from __future__ import annotations
 
 import asyncio
+import functools
 import http
 import logging
 import sys
@@ -295,6 +296,14 @@ class _FramePath:
             self.flush()
 
 
+def _no_listener(request: Request) -> None:
+    return None
+
+
+def _given(listener: WebSocketListener, request: Request) -> WebSocketListener:
+    return listener
+
+
 class WebSocketTransport(_FramePath, asyncio.BufferedProtocol):
     """
     One WebSocket connection: the object that listeners send through.
@@ -555,6 +564,9 @@ class WebSocketTransport(_FramePath, asyncio.BufferedProtocol):
                 rest = events[index + 1 :]
             else:
                 continue
+            # The factory served its turn. A client's is a closure over the
+            # frame of connect(): keeping it would keep that frame alive.
+            self._listener_factory = _no_listener
             if listener is not None and self._open(listener):
                 self._dispatch(rest)
             break
@@ -816,14 +828,16 @@ async def connect(
     if not isinstance(listener, WebSocketListener):
         raise TypeError(f"listener_factory returned {listener!r}, not a WebSocketListener")
 
-    def factory() -> WebSocketTransport:
-        return WebSocketTransport(
-            sansio,
-            lambda request: listener,
-            open_timeout=None,
-            close_timeout=close_timeout,
-            write_limit=write_limit,
-        )
+    # Partials rather than closures, which would tie this coroutine's frame
+    # in a reference cycle, alive until the garbage collector runs.
+    factory = functools.partial(
+        WebSocketTransport,
+        sansio,
+        functools.partial(_given, listener),
+        open_timeout=None,
+        close_timeout=close_timeout,
+        write_limit=write_limit,
+    )
 
     loop = asyncio.get_running_loop()
     path = kwargs.pop("unix_path", None)
@@ -860,6 +874,7 @@ async def _open(
         protocol._handshake_waiter = loop.create_future()
         protocol.flush()
         await protocol._handshake_waiter
+        protocol._handshake_waiter = None
     except BaseException:
         # Timeout or cancellation: don't wait for anything.
         protocol.transport.abort()
