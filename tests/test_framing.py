@@ -203,6 +203,15 @@ def test_generate_mask_after_fork():
     assert result.stdout.strip() == "True", result.stderr
 
 
+@pytest.mark.parametrize("mask", [False, True])
+def test_serialize_parts(mask):
+    frame = Frame(True, OP_BINARY, b"x" * 70000)
+    header, payload = frame.serialize_parts(mask=mask)
+    # The payload itself when unmasked, not a copy.
+    assert payload is frame.data or mask
+    assert parse_all(header + payload, mask=mask) == [frame]
+
+
 def test_serialize_accepts_bytearray():
     frame = Frame(True, OP_BINARY, bytearray(b"ab"))
     assert frame.serialize(mask=False) == b"\x82\x02ab"

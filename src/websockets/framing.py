@@ -95,6 +95,8 @@ _UNPACK_64 = struct.Struct("!Q").unpack_from
 # __new__ that NamedTuple generates, once per frame received or sent; the C
 # function speedups.new_frame() does the same without a generic call.
 _new_frame: Any = _speedup("new_frame") or tuple.__new__
+# The items of a frame, which serializing reads without a Frame object.
+_FrameItems = tuple[bool, Opcode, bytes, bool, bool, bool]
 
 
 # Masking keys come from os.urandom() by the thousand: one system call per
@@ -380,7 +382,7 @@ class Frame(NamedTuple):
         write(frame.serialize(mask=mask))
 
 
-def _parts(frame: Frame, key: Optional[bytes]) -> tuple[bytes, bytes]:
+def _parts(frame: _FrameItems, key: Optional[bytes]) -> tuple[bytes, bytes]:
     # The header of a frame, with its masking key if any, and its payload,
     # masked if needed.
     fin, opcode, data, rsv1, rsv2, rsv3 = frame
@@ -400,7 +402,7 @@ def _parts(frame: Frame, key: Optional[bytes]) -> tuple[bytes, bytes]:
     return header + key, apply_mask(data, key)
 
 
-def _serialize_frame_python(frame: Frame, key: Optional[bytes]) -> bytes:
+def _serialize_frame_python(frame: _FrameItems, key: Optional[bytes]) -> bytes:
     # Frame.serialize() with a given masking key; speedups.serialize_frame()
     # is the C implementation.
     header, payload = _parts(frame, key)
@@ -410,7 +412,7 @@ def _serialize_frame_python(frame: Frame, key: Optional[bytes]) -> bytes:
 # C implementations from websockets.speedups, when they are available.
 # parse_frame() reads a whole, ordinary frame, else returns None: it is a
 # fast path in front of FrameParser.parse(), which has the rules.
-_serialize_frame: Callable[[Frame, Optional[bytes]], bytes] = (
+_serialize_frame: Callable[[_FrameItems, Optional[bytes]], bytes] = (
     _speedup("serialize_frame") or _serialize_frame_python
 )
 _ParseFrame = Callable[..., Optional[tuple[Frame, int]]]

@@ -62,7 +62,7 @@ from ..framing import (
 )
 # Shared within the package: the parser's state, and how frames are built
 # and serialized in the fast path.
-from ..framing import _PAYLOAD, _new_frame, _serialize_frame
+from ..framing import _PAYLOAD, _FrameItems, _new_frame, _parts, _serialize_frame
 from ..http import Request, Response
 from ..streams import StreamReader
 from ..typing import LoggerLike
@@ -601,8 +601,7 @@ class Connection:
             # send a Pong frame in response, unless it already received a
             # Close frame." and §5.5.3: "A Pong frame sent in response to a
             # Ping frame must have identical "Application data"".
-            pong = (True, OP_PONG, data, False, False, False)
-            self._send_frame(_new_frame(Frame, pong))
+            self._send_frame((True, OP_PONG, data, False, False, False))
             self.events.append(frame)
 
         elif opcode is OP_PONG:
@@ -816,7 +815,7 @@ class Connection:
         if self._state is not OPEN:
             raise self._not_open()
         self._check_control(data)
-        self._send_frame(_new_frame(Frame, (True, OP_PING, data, False, False, False)))
+        self._send_frame((True, OP_PING, data, False, False, False))
 
     def send_pong(self, data: bytes) -> None:
         """
@@ -836,7 +835,7 @@ class Connection:
         if self._state is not OPEN:
             raise self._not_open()
         self._check_control(data)
-        self._send_frame(_new_frame(Frame, (True, OP_PONG, data, False, False, False)))
+        self._send_frame((True, OP_PONG, data, False, False, False))
 
     def send_close(self, code: Optional[int] = None, reason: str = "") -> None:
         """
@@ -977,29 +976,32 @@ class Connection:
         elif self._sending_fragments:
             raise InvalidState("expected a continuation frame")
         self._sending_fragments = not fin
-        self._send_frame(_new_frame(Frame, (fin, opcode, data, False, False, False)))
+        self._send_frame((fin, opcode, data, False, False, False))
 
-    def _send_frame(self, frame: Frame) -> None:
-        if self.debug:
-            self.logger.debug("> %s", frame)
-        if self.extensions:
+    def _send_frame(self, frame: _FrameItems) -> None:
+        # The items of a Frame: the Frame itself, a tuple subclass, is only
+        # built for logs and extensions, which most frames don't meet.
+        if self.debug or self.extensions:
+            built: Frame = _new_frame(Frame, frame)
+            if self.debug:
+                self.logger.debug("> %s", built)
             for extension in self.extensions:
-                frame = extension.encode(frame)
-        if len(frame.data) < _SPLIT:
-            # frame.serialize(mask=self._mask), without a method call.
-            key = framing.generate_mask() if self._mask else None
+                built = extension.encode(built)
+            frame = built
+        key = framing.generate_mask() if self._mask else None
+        if len(frame[2]) < _SPLIT:
             self._writes.append(_serialize_frame(frame, key))
         else:
             # Copying a large payload behind its header costs more than
             # writing two objects.
-            self._writes += frame.serialize_parts(mask=self._mask)
+            self._writes += _parts(frame, key)
 
     def _send_close(self, close: Close) -> None:
         # RFC 6455 §5.5.1: "If there is a body, the first two bytes of the
         # body MUST be a 2-byte unsigned integer [...] representing a status
         # code": 1005 stands for a close frame without a body.
         data = b"" if close.code == 1005 else close.serialize()
-        self._send_frame(_new_frame(Frame, (True, OP_CLOSE, data, False, False, False)))
+        self._send_frame((True, OP_CLOSE, data, False, False, False))
         self.close_sent = close
         self.state = CLOSING
 
