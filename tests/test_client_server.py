@@ -96,14 +96,18 @@ def test_many_messages_keep_order(loop_factory):
     run(main(), loop_factory)
 
 
-def test_large_messages_kept(loop_factory):
+@pytest.mark.parametrize("tls", [False, True], ids=["tcp", "tls"])
+def test_large_messages_kept(loop_factory, certificate, tls):
     # Large payloads, received in place or masked, may be recycled by the C
-    # extension once released: the messages that a side keeps never change.
+    # extension once released: the messages that a side keeps never change,
+    # nor those that a transport holds until it writes them.
     payloads = [os.urandom(2**19) for _ in range(4)]
+    server_ssl = certificate.server_context() if tls else None
+    client_ssl = certificate.client_context() if tls else None
 
     async def main():
-        async with echo_server() as server:
-            async with connect(get_uri(server)) as ws:
+        async with echo_server(ssl=server_ssl) as server:
+            async with connect(get_uri(server, secure=tls), ssl=client_ssl) as ws:
                 for payload in payloads:
                     await ws.send(payload)
                 assert [await ws.recv() for _ in payloads] == payloads
