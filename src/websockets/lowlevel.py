@@ -564,8 +564,8 @@ class WebSocketTransport(_FramePath, asyncio.BufferedProtocol):
                 rest = events[index + 1 :]
             else:
                 continue
-            # The factory served its turn. A client's is a closure over the
-            # frame of connect(): keeping it would keep that frame alive.
+            # The factory served its turn: a client's would stay one object
+            # more per connection for the garbage collector to walk.
             self._listener_factory = _no_listener
             if listener is not None and self._open(listener):
                 self._dispatch(rest)
@@ -828,8 +828,9 @@ async def connect(
     if not isinstance(listener, WebSocketListener):
         raise TypeError(f"listener_factory returned {listener!r}, not a WebSocketListener")
 
-    # Partials rather than closures, which would tie this coroutine's frame
-    # in a reference cycle, alive until the garbage collector runs.
+    # Partials rather than closures: compiled, closures hold this
+    # coroutine's scope, which holds them, a reference cycle that only the
+    # garbage collector frees.
     factory = functools.partial(
         WebSocketTransport,
         sansio,
