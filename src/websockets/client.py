@@ -36,7 +36,7 @@ from .extensions.permessage_deflate import (
 )
 from .headers import validate_subprotocols
 from .http import USER_AGENT, Response
-from .protocol import WebSocketCommonProtocol, _check_ssl
+from .protocol import WebSocketCommonProtocol, _check_ssl, _tls_defaults
 from .sansio.client import ClientConnection
 from .typing import LoggerLike, Origin, Subprotocol
 from .uri import WebSocketURI, parse_uri
@@ -425,11 +425,7 @@ class Connect:
             **self._protocol_kwargs,
         )
         kwargs = dict(kwargs)
-        if wsuri.secure:
-            kwargs.setdefault("ssl", True)
-            # Check the certificate against the host of the URI, even when
-            # connecting elsewhere.
-            kwargs.setdefault("server_hostname", wsuri.host)
+        _tls_defaults(wsuri, kwargs)
         if self._unix:
             _, protocol = await loop.create_unix_connection(
                 factory, self._path, **kwargs

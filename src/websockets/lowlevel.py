@@ -49,7 +49,14 @@ from .extensions.permessage_deflate import (
 )
 from .framing import OP_BINARY, OP_CONT, OP_TEXT, Frame, Opcode
 from .http import USER_AGENT, Request, Response
-from .protocol import _check_ssl, _encode, _scratch, _write_out, _writes_vectors
+from .protocol import (
+    _check_ssl,
+    _encode,
+    _scratch,
+    _tls_defaults,
+    _write_out,
+    _writes_vectors,
+)
 from .sansio.client import ClientConnection
 from .sansio.connection import CONNECTING, OPEN, Connection, State
 from .sansio.server import ServerConnection
@@ -842,9 +849,7 @@ async def connect(
 
     loop = asyncio.get_running_loop()
     path = kwargs.pop("unix_path", None)
-    if wsuri.secure:
-        kwargs.setdefault("ssl", True)
-        kwargs.setdefault("server_hostname", wsuri.host)
+    _tls_defaults(wsuri, kwargs)
     if open_timeout is not None and sys.version_info < (3, 11):  # pragma: no cover
         return await asyncio.wait_for(
             _open(loop, factory, request, wsuri.host, wsuri.port, path, kwargs),

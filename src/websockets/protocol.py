@@ -120,6 +120,20 @@ def _check_ssl(wsuri: WebSocketURI, kwargs: dict[str, Any]) -> None:
         )
 
 
+def _tls_defaults(wsuri: WebSocketURI, kwargs: dict[str, Any]) -> None:
+    """
+    Turn TLS on in a client's ``create_connection()`` arguments for ``wss://``.
+
+    The certificate is checked against the host of the URI, even when
+    connecting elsewhere (``sock``, ``host``, a unix socket). Arguments
+    given by the caller win.
+
+    """
+    if wsuri.secure:
+        kwargs.setdefault("ssl", True)
+        kwargs.setdefault("server_hostname", wsuri.host)
+
+
 def _write_out(
     transport: asyncio.Transport, chunks: list[bytes], vectored: bool
 ) -> bool:
