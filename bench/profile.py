@@ -5,6 +5,7 @@
     python bench/profile.py --lib ours --size 16384 --loop uvloop
     python bench/profile.py --client picows        # drive it with picows' client
     python bench/profile.py --workload stream
+    python bench/profile.py --compression --text --size 16384   # the deflate case
 
 The server (or, with ``--side client``, the client) runs under cProfile in
 its own virtualenv (``bench/.venvs``) while a client process (the same
@@ -42,6 +43,8 @@ def main() -> None:
                         choices=["echo", "stream", "connections"])
     parser.add_argument("--count", type=int, default=2000, help="connections")
     parser.add_argument("--compression", action="store_true")
+    parser.add_argument("--text", action="store_true",
+                        help="JSON-like text messages, as in the deflate case")
     parser.add_argument("--size", type=int, default=64)
     parser.add_argument("--duration", type=float, default=5.0)
     parser.add_argument("--top", type=int, default=25)
@@ -72,7 +75,7 @@ def main() -> None:
     port = int(server.expect("READY", 60).split()[1])
     case = run.Case("profile", "profile", args.workload, args.size,
                     batch=1000 if args.size < 1024 else 32, count=args.count,
-                    compression=args.compression)
+                    compression=args.compression, text=args.text)
     ns = argparse.Namespace(warmup=0.5, duration=args.duration, concurrency=50)
     runner = run.Runner(ns, run.RESULTS)
     argv = runner.client_argv(client, case, args.loop, port)

@@ -4,7 +4,10 @@ errors, and broadcast().
 """
 
 import asyncio
+import inspect
 import logging
+import sys
+from unittest import mock
 
 import pytest
 
@@ -70,6 +73,28 @@ def test_concurrent_recv(loop_factory):
                 first.cancel()
 
     run(main(), loop_factory)
+
+
+def test_recv_in_a_task(loop_factory):
+    async def main():
+        async with echo_server() as server:
+            async with connect(get_uri(server)) as ws:
+                task = asyncio.create_task(ws.recv())
+                await ws.send("hi")
+                assert await task == "hi"
+
+    run(main(), loop_factory)
+
+
+def test_recv_is_a_coroutine_function():
+    # recv() returns a coroutine without being an "async def" function;
+    # mocks made from the class must still be awaitable.
+    assert asyncio.iscoroutinefunction(WebSocketCommonProtocol.recv)
+    if sys.version_info >= (3, 12):
+        assert inspect.iscoroutinefunction(WebSocketCommonProtocol.recv)
+    assert isinstance(mock.AsyncMock(spec=WebSocketClientProtocol).recv, mock.AsyncMock)
+    autospec = mock.create_autospec(WebSocketClientProtocol, instance=True)
+    assert isinstance(autospec.recv, mock.AsyncMock)
 
 
 def test_message_after_cancelled_recv(loop_factory):

@@ -363,3 +363,48 @@ def test_split_head_arguments():
         speedups.split_head(b"\r\n\r\n", 1.0)
     with pytest.raises(OverflowError):
         speedups.split_head(b"\r\n\r\n", 2**64)
+
+
+# steps(): test_steps.py checks it against its Python reference; these are
+# the forms of throw() that a coroutine of Python 3.12+ deprecates.
+
+
+@pytest.mark.parametrize(
+    "args",
+    [(KeyError,), (KeyError, KeyError("key")), (KeyError, "key"), (KeyError, None, None)],
+)
+def test_steps_throw_forms(args):
+    coro = speedups.steps(lambda arg: "never taken", None)
+    with pytest.raises(KeyError):
+        coro.throw(*args)
+
+
+def test_steps_throw_with_traceback():
+    try:
+        raise KeyError("key")
+    except KeyError as exc:
+        original = exc.__traceback__
+    coro = speedups.steps(lambda arg: "never taken", None)
+    with pytest.raises(KeyError) as raised:
+        coro.throw(KeyError, KeyError("again"), original)
+    assert raised.value.args == ("again",)
+    lines = []
+    tb = raised.value.__traceback__
+    while tb is not None:
+        lines.append(tb.tb_lineno)
+        tb = tb.tb_next
+    assert original.tb_lineno in lines
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ((), "1 to 3 arguments"),
+        ((KeyError("key"), "value"), "separate value"),
+        ((KeyError, None, 42), "traceback object"),
+    ],
+)
+def test_steps_throw_refuses(args, message):
+    coro = speedups.steps(lambda arg: "never taken", None)
+    with pytest.raises(TypeError, match=message):
+        coro.throw(*args)

@@ -25,15 +25,19 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import inspect
 import logging
 import random
 import struct
+import sys
 import threading
 import time
 from collections.abc import (
     AsyncIterable,
     AsyncIterator,
     Awaitable,
+    Callable,
+    Coroutine,
     Iterable,
     Iterator,
     Mapping,
@@ -46,6 +50,7 @@ from .framing import OP_BINARY, OP_CONT, OP_PONG, OP_TEXT, Frame
 from .sansio.connection import CONNECTING, OPEN, Connection, State
 from .typing import Data, LoggerLike, Subprotocol
 from .uri import WebSocketURI
+from .utils import _speedup
 
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -132,6 +137,22 @@ def _tls_defaults(wsuri: WebSocketURI, kwargs: dict[str, Any]) -> None:
     if wsuri.secure:
         kwargs.setdefault("ssl", True)
         kwargs.setdefault("server_hostname", wsuri.host)
+
+
+async def _steps_python(step: Callable[[Any], Any], arg: Any) -> Any:
+    # The reference of the C steps() of websockets.speedups, which runs
+    # recv() without a coroutine frame: run step(arg) until it returns
+    # something other than a future to wait for.
+    result = step(arg)
+    while isinstance(result, asyncio.Future):
+        await result
+        result = step(arg)
+    return result
+
+
+_steps: Callable[[Callable[[Any], Any], Any], Coroutine[Any, Any, Any]] = (
+    _speedup("steps") or _steps_python
+)
 
 
 def _write_out(
@@ -459,9 +480,11 @@ class _MessagePath:
         _MessagePath.flush(self)
         self.start_close_timer()
 
-    async def recv(self) -> Data:
+    def recv(self) -> Coroutine[Any, Any, Data]:
         """
         Receive the next message.
+
+        A coroutine: ``await websocket.recv()``, or make it a task.
 
         Returns:
             A :class:`str` for a text message, :class:`bytes` for a binary
@@ -473,14 +496,18 @@ class _MessagePath:
                 concurrently.
 
         """
-        messages = self._messages
-        while not messages:
-            if self._lost:
-                raise self.sansio.close_exc
-            await self._recv_waiter_new()
-        return self._recv_take()
+        return _steps(_recv_step, self)
 
-    async def __anext__(self) -> Data:
+    def _recv_step(self) -> Union[Data, asyncio.Future[None]]:
+        # One step of recv(): the next message, or a future to wait for
+        # before the next step.
+        if self._messages:
+            return self._recv_take()
+        if self._lost:
+            raise self.sansio.close_exc
+        return self._recv_waiter_new()
+
+    def __anext__(self) -> Awaitable[Data]:
         """
         Receive the next message, for ``async for``.
 
@@ -488,16 +515,17 @@ class _MessagePath:
         connection closes normally.
 
         """
-        # recv()'s body rather than a call to it: one coroutine per message.
-        messages = self._messages
-        while not messages:
-            if self._lost:
-                exc = self.sansio.close_exc
-                if isinstance(exc, ConnectionClosedOK):
-                    raise StopAsyncIteration
-                raise exc
-            await self._recv_waiter_new()
-        return self._recv_take()
+        return _steps(_anext_step, self)
+
+    def _anext_step(self) -> Union[Data, asyncio.Future[None]]:
+        if self._messages:
+            return self._recv_take()
+        if self._lost:
+            exc = self.sansio.close_exc
+            if isinstance(exc, ConnectionClosedOK):
+                raise StopAsyncIteration
+            raise exc
+        return self._recv_waiter_new()
 
     def _recv_waiter_new(self) -> asyncio.Future[None]:
         # A future that _put_message() or connection_lost() resolves. One
@@ -664,6 +692,20 @@ class _MessagePath:
             if self._lost:
                 waiter.set_result(None)
         await asyncio.shield(waiter)
+
+
+# The steps of recv() and __anext__() go to _steps() as plain functions,
+# looked up once: a bound method would be one more object per call.
+_recv_step = _MessagePath._recv_step
+_anext_step = _MessagePath._anext_step
+
+# recv() returns a coroutine, as a coroutine function does: tools that tell
+# them apart, such as the mocks of unittest.mock, must see it as one.
+if sys.version_info < (3, 12):
+    _mark = asyncio.coroutines._is_coroutine  # type: ignore[attr-defined]
+    setattr(_MessagePath.recv, "_is_coroutine", _mark)
+else:  # pragma: no cover
+    inspect.markcoroutinefunction(_MessagePath.recv)
 
 
 class WebSocketCommonProtocol(_MessagePath, asyncio.BufferedProtocol):

@@ -7,7 +7,8 @@
  * recycle large payloads (new_payload());
  * parse_frame(), serialize_frame() and new_frame() are the fast paths of
  * websockets.framing, split_head() that of websockets.http: those modules
- * have the reference implementations in Python.
+ * have the reference implementations in Python; steps() is the coroutine of
+ * websockets.protocol's recv(), whose reference is websockets.utils.steps.
  *
  * Optional: setup.py builds it when a C compiler is available, and the
  * Python modules fall back to pure Python otherwise, or when the
@@ -692,6 +693,253 @@ error:
     return NULL;
 }
 
+/*
+ * steps(step, arg)
+ *
+ * A coroutine that runs step(arg) each time it's resumed: while step
+ * returns an asyncio future, it waits for that future, then runs step
+ * again; whatever else step returns is its result. recv() is one: step
+ * takes a message if one is queued, else returns a future that the next
+ * message resolves. The future goes to the event loop's task as is, as
+ * "await future" hands it over, so that waiting costs no coroutine frame,
+ * no closure and no future iterator. When the task cancels the wait, it
+ * throws CancelledError in, which ends the coroutine.
+ *
+ * It has the methods of collections.abc.Coroutine, so that asyncio takes it
+ * wherever it takes a coroutine, e.g. asyncio.create_task(ws.recv()).
+ */
+typedef struct {
+    PyObject_HEAD
+    PyObject *step; /* NULL once the coroutine has ended */
+    PyObject *arg;
+} Steps;
+
+static PyObject *str_future_blocking;
+
+static void
+steps_end(Steps *self)
+{
+    Py_CLEAR(self->step);
+    Py_CLEAR(self->arg);
+}
+
+/* Run one step: 1 if *out is a future to wait for, 0 if *out is the
+   result, -1 on an error (then *out is NULL). */
+static int
+steps_run(Steps *self, PyObject **out)
+{
+    PyObject *result;
+    PyAsyncMethods *as_async;
+
+    *out = NULL;
+    if (self->step == NULL) {
+        PyErr_SetString(PyExc_RuntimeError,
+                        "cannot reuse already awaited coroutine");
+        return -1;
+    }
+    result = PyObject_CallOneArg(self->step, self->arg);
+    if (result == NULL) {
+        steps_end(self);
+        return -1;
+    }
+    as_async = Py_TYPE(result)->tp_as_async;
+    if (as_async != NULL && as_async->am_await != NULL) {
+        /* What Future.__await__ does before it yields the future: tell the
+           task that this yield means "wake me when it's done". */
+        if (PyObject_SetAttr(result, str_future_blocking, Py_True) < 0) {
+            Py_DECREF(result);
+            steps_end(self);
+            return -1;
+        }
+        *out = result;
+        return 1;
+    }
+    steps_end(self);
+    *out = result;
+    return 0;
+}
+
+static PyObject *
+steps_next(Steps *self)
+{
+    PyObject *result, *stop;
+    int status = steps_run(self, &result);
+
+    if (status != 0) {
+        return result; /* a future to yield, or NULL on an error */
+    }
+    /* The end: StopIteration carries the result. A tuple or an exception
+       given to PyErr_SetObject() would be taken apart, so they're wrapped
+       first. */
+    if (PyTuple_Check(result) || PyExceptionInstance_Check(result)) {
+        stop = PyObject_CallOneArg(PyExc_StopIteration, result);
+        if (stop != NULL) {
+            PyErr_SetObject(PyExc_StopIteration, stop);
+            Py_DECREF(stop);
+        }
+    }
+    else {
+        PyErr_SetObject(PyExc_StopIteration, result);
+    }
+    Py_DECREF(result);
+    return NULL;
+}
+
+static PyObject *
+steps_send(Steps *self, PyObject *value)
+{
+    (void)value; /* asyncio sends None: the future holds what matters */
+    return steps_next(self);
+}
+
+#if PY_VERSION_HEX >= 0x030A0000
+/* What "await" uses from Python 3.10 on: no StopIteration at the end. */
+static PySendResult
+steps_am_send(Steps *self, PyObject *value, PyObject **result)
+{
+    (void)value;
+    switch (steps_run(self, result)) {
+    case 1:
+        return PYGEN_NEXT;
+    case 0:
+        return PYGEN_RETURN;
+    default:
+        return PYGEN_ERROR;
+    }
+}
+#endif
+
+/* throw(value) or throw(type[, value[, traceback]]): the coroutine ends
+   with that exception, as a coroutine suspended outside any try block. */
+static PyObject *
+steps_throw(Steps *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    PyObject *type, *value, *tb;
+
+    if (nargs < 1 || nargs > 3) {
+        PyErr_SetString(PyExc_TypeError, "throw expected 1 to 3 arguments");
+        return NULL;
+    }
+    type = args[0];
+    value = nargs > 1 ? args[1] : Py_None;
+    tb = nargs > 2 ? args[2] : Py_None;
+    if (tb != Py_None && !PyTraceBack_Check(tb)) {
+        PyErr_SetString(PyExc_TypeError,
+                        "throw() third argument must be a traceback object");
+        return NULL;
+    }
+    if (PyExceptionInstance_Check(type)) {
+        if (value != Py_None) {
+            PyErr_SetString(PyExc_TypeError,
+                            "instance exception may not have a separate value");
+            return NULL;
+        }
+        value = type;
+        type = (PyObject *)Py_TYPE(value);
+        if (tb == Py_None) {
+            tb = PyException_GetTraceback(value);
+            Py_XDECREF(tb); /* still held by the exception */
+        }
+    }
+    else if (!PyExceptionClass_Check(type)) {
+        PyErr_SetString(PyExc_TypeError,
+                        "exceptions must be classes or instances deriving "
+                        "from BaseException");
+        return NULL;
+    }
+    steps_end(self);
+    PyErr_Restore(Py_NewRef(type), Py_NewRef(value),
+                  tb == NULL || tb == Py_None ? NULL : Py_NewRef(tb));
+    return NULL;
+}
+
+static PyObject *
+steps_close(Steps *self, PyObject *Py_UNUSED(ignored))
+{
+    steps_end(self);
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+steps_await(Steps *self)
+{
+    return Py_NewRef((PyObject *)self);
+}
+
+static int
+steps_traverse(Steps *self, visitproc visit, void *arg)
+{
+    Py_VISIT(self->step);
+    Py_VISIT(self->arg);
+    return 0;
+}
+
+static int
+steps_clear(Steps *self)
+{
+    steps_end(self);
+    return 0;
+}
+
+static void
+steps_dealloc(Steps *self)
+{
+    PyObject_GC_UnTrack(self);
+    steps_end(self);
+    PyObject_GC_Del(self);
+}
+
+static PyAsyncMethods steps_as_async = {
+    .am_await = (unaryfunc)steps_await,
+#if PY_VERSION_HEX >= 0x030A0000
+    .am_send = (sendfunc)steps_am_send,
+#endif
+};
+
+static PyMethodDef steps_methods[] = {
+    {"send", (PyCFunction)steps_send, METH_O,
+     "Resume the coroutine; the value is ignored."},
+    {"throw", (PyCFunction)(void (*)(void))steps_throw, METH_FASTCALL,
+     "End the coroutine with an exception."},
+    {"close", (PyCFunction)steps_close, METH_NOARGS,
+     "End the coroutine."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject StepsType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "websockets.speedups.Steps",
+    .tp_basicsize = sizeof(Steps),
+    .tp_dealloc = (destructor)steps_dealloc,
+    .tp_as_async = &steps_as_async,
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_doc = "A coroutine that runs a step function until it has a result.",
+    .tp_traverse = (traverseproc)steps_traverse,
+    .tp_clear = (inquiry)steps_clear,
+    .tp_iter = PyObject_SelfIter,
+    .tp_iternext = (iternextfunc)steps_next,
+    .tp_methods = steps_methods,
+};
+
+static PyObject *
+steps(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    Steps *coro;
+
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "steps() takes 2 arguments");
+        return NULL;
+    }
+    coro = PyObject_GC_New(Steps, &StepsType);
+    if (coro == NULL) {
+        return NULL;
+    }
+    coro->step = Py_NewRef(args[0]);
+    coro->arg = Py_NewRef(args[1]);
+    PyObject_GC_Track(coro);
+    return (PyObject *)coro;
+}
+
 static PyMethodDef speedups_methods[] = {
     {
         "apply_mask",
@@ -735,6 +983,12 @@ static PyMethodDef speedups_methods[] = {
         METH_FASTCALL,
         "Split a valid HTTP head into its start line and headers.",
     },
+    {
+        "steps",
+        (PyCFunction)(void (*)(void))steps,
+        METH_FASTCALL,
+        "Make a coroutine that runs step(arg) until it returns no future.",
+    },
     {NULL, NULL, 0, NULL},
 };
 
@@ -755,14 +1009,19 @@ PyInit_speedups(void)
     if (module == NULL) {
         return NULL;
     }
-    if (PyType_Ready(&PayloadFillerType) < 0) {
+    if (PyType_Ready(&PayloadFillerType) < 0 || PyType_Ready(&StepsType) < 0) {
+        Py_DECREF(module);
+        return NULL;
+    }
+    str_future_blocking = PyUnicode_InternFromString("_asyncio_future_blocking");
+    if (str_future_blocking == NULL) {
         Py_DECREF(module);
         return NULL;
     }
     init_byte_classes();
-    all = Py_BuildValue("[sssssss]", "apply_mask", "payload_buffer",
+    all = Py_BuildValue("[ssssssss]", "apply_mask", "payload_buffer",
                         "mask_in_place", "parse_frame", "serialize_frame",
-                        "new_frame", "split_head");
+                        "new_frame", "split_head", "steps");
     if (all == NULL || PyModule_AddObject(module, "__all__", all) < 0) {
         Py_XDECREF(all);
         Py_DECREF(module);

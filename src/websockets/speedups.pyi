@@ -6,8 +6,10 @@ __all__ = [
     "serialize_frame",
     "new_frame",
     "split_head",
+    "steps",
 ]
 
+from collections.abc import Callable, Coroutine
 from typing import Any, Optional, Union
 
 from .framing import Frame
@@ -27,3 +29,4 @@ def parse_frame(
 def serialize_frame(frame: Frame, key: Optional[bytes]) -> bytes: ...
 def new_frame(frame_type: type[Frame], items: tuple[Any, ...]) -> Frame: ...
 def split_head(head: bytes, max_headers: int) -> Optional[tuple[bytes, list[tuple[str, str]]]]: ...
+def steps(step: Callable[[Any], Any], arg: Any) -> Coroutine[Any, Any, Any]: ...
