@@ -97,11 +97,12 @@ def test_many_messages_keep_order(loop_factory):
 
 
 @pytest.mark.parametrize("tls", [False, True], ids=["tcp", "tls"])
-def test_large_messages_kept(loop_factory, certificate, tls):
-    # Large payloads, received in place or masked, may be recycled by the C
-    # extension once released: the messages that a side keeps never change,
-    # nor those that a transport holds until it writes them.
-    payloads = [os.urandom(2**19) for _ in range(4)]
+def test_messages_kept(loop_factory, certificate, tls):
+    # Payloads and frames above 512 bytes, received, masked or serialized,
+    # may be recycled by the C extension once released: the messages that a
+    # side keeps never change, nor the frames that a transport holds until
+    # it writes them.
+    payloads = [os.urandom(size) for size in (2**10, 2**14, 2**19) for _ in range(4)]
     server_ssl = certificate.server_context() if tls else None
     client_ssl = certificate.client_context() if tls else None
 

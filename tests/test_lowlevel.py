@@ -365,11 +365,11 @@ def test_fragmented_message(loop_factory, compression):
 
 def test_payloads_belong_to_the_listener(loop_factory):
     # Large frames are received in place, small ones through a shared
-    # buffer, and the C extension may recycle large payloads, received or
-    # masked, once released: payloads kept by the listener must not change
-    # afterwards.
+    # buffer, and the C extension may recycle payloads and frames above 512
+    # bytes, received, masked or serialized, once released: payloads kept by
+    # the listener must not change afterwards.
     large = [os.urandom(2**19) for _ in range(4)]
-    small = [os.urandom(100) for _ in range(100)]
+    small = [os.urandom(size) for size in (100, 1024) for _ in range(50)]
 
     class Sender(Recorder):
         def on_frame(self, transport, frame):

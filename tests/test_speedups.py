@@ -244,8 +244,9 @@ def test_mask_in_place_arguments():
         speedups.mask_in_place(bytearray(4), "abcd")
 
 
-# Large payloads are recycled (new_payload() in speedups.c) on the versions
-# of Python where that's safe: the C file checks the same.
+# Payloads and frames above 512 bytes are recycled (new_payload() in
+# speedups.c) on the versions of Python where that's safe: the C file checks
+# the same.
 RECYCLES = sys.version_info < (3, 14) and not sysconfig.get_config_var("Py_GIL_DISABLED")
 recycles = pytest.mark.skipif(not RECYCLES, reason="no recycling on this Python")
 LARGE = 0x10000
@@ -257,25 +258,41 @@ def masked(fill, size=LARGE):
 
 
 def received(fill, size=LARGE):
+    # A frame that arrives in pieces: received into its payload.
     payload, view = speedups.payload_buffer(size)
     view[:] = fill * size
     return payload
 
 
+def parsed(fill, size=LARGE):
+    # A frame that arrives whole: its payload copied out of the buffer.
+    data = Frame(True, OP_BINARY, fill * size).serialize(mask=False)
+    frame, _ = parse_frame(data, mask=False)
+    return frame.data
+
+
+def serialized(fill, size=LARGE):
+    return speedups.serialize_frame(Frame(True, OP_BINARY, fill * size), KEY)
+
+
+PAYLOADS = [masked, received, parsed, serialized]
+
+
 @recycles
-@pytest.mark.parametrize("make", [masked, received])
-def test_large_payload_recycled_once_released(make):
-    first = make(b"a")
+@pytest.mark.parametrize("make", PAYLOADS)
+@pytest.mark.parametrize("size", [1024, LARGE])
+def test_payload_recycled_once_released(make, size):
+    first = make(b"a", size)
     address = id(first)
     del first
-    second = make(b"b")
+    second = make(b"b", size)
     assert id(second) == address
-    assert second == make(b"b")
+    assert second == make(b"b", size)
 
 
 @recycles
-@pytest.mark.parametrize("make", [masked, received])
-def test_large_payload_kept_while_held(make):
+@pytest.mark.parametrize("make", PAYLOADS)
+def test_payload_kept_while_held(make):
     first = make(b"a")
     view = memoryview(make(b"b"))  # a view holds its object too
     third = make(b"c")
@@ -285,8 +302,8 @@ def test_large_payload_kept_while_held(make):
 
 
 @recycles
-@pytest.mark.parametrize("make", [masked, received])
-def test_large_payload_recycled_forgets_its_hash(make):
+@pytest.mark.parametrize("make", PAYLOADS)
+def test_payload_recycled_forgets_its_hash(make):
     first = make(b"a")
     hash(first)
     address = id(first)
@@ -297,25 +314,25 @@ def test_large_payload_recycled_forgets_its_hash(make):
 
 
 @recycles
-@pytest.mark.parametrize("make", [masked, received])
+@pytest.mark.parametrize("make", [masked, received, parsed])
 @pytest.mark.parametrize(
     "size, kept",
-    [(LARGE - 1, False), (LARGE, True), (0x400000, True), (0x400001, False)],
+    [(511, False), (512, True), (0x400000, True), (0x400001, False)],
 )
-def test_large_payload_sizes_recycled(make, size, kept):
+def test_payload_sizes_recycled(make, size, kept):
     # The recycler holds a reference to what it may hand out again.
     payload = make(b"x", size)
     assert sys.getrefcount(payload) == (3 if kept else 2)
 
 
 @recycles
-def test_large_payload_recycled_per_purpose():
-    # A received message and its masked copy, as a client echoes it: both at
-    # once, each in its own object, twice.
-    first = received(b"a"), masked(b"a")
+def test_payload_recycled_per_purpose():
+    # A client echoes a message: it receives it, masks it and sends the
+    # frame, each in its own object, twice.
+    first = received(b"a"), masked(b"a"), serialized(b"a")
     addresses = [id(payload) for payload in first]
     del first
-    second = received(b"b"), masked(b"b")
+    second = received(b"b"), masked(b"b"), serialized(b"b")
     assert [id(payload) for payload in second] == addresses
 
 

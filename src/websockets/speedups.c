@@ -3,8 +3,8 @@
  *
  * apply_mask() is websockets.utils.apply_mask (RFC 6455, section 5.3);
  * payload_buffer() and mask_in_place() let websockets.framing receive a
- * large payload straight into the bytes object that it returns; both
- * recycle large payloads (new_payload());
+ * large payload straight into the bytes object that it returns; payloads
+ * and frames above 512 bytes are recycled (new_payload());
  * parse_frame(), serialize_frame() and new_frame() are the fast paths of
  * websockets.framing, split_head() that of websockets.http: those modules
  * have the reference implementations in Python; steps() is the coroutine of
@@ -111,15 +111,17 @@ get_mask_args(PyObject *const *args, Py_ssize_t nargs, const char *name,
     return 0;
 }
 
-/* Large payloads are recycled: new_payload() hands out again the bytes
-   object of the same size that it made last time for the same purpose, if
-   nobody else holds it any more. A connection that receives, or masks,
-   messages of one size, one at a time, then allocates nothing: each large
-   allocation costs page faults, and glibc may return freed memory to the
-   system after each one. A bytes object is immutable only once others see
-   it; with no other reference, no one can tell. One object per purpose, so
-   that what stays allocated is bounded for the whole process. */
-#define RECYCLE_MIN 0x10000
+/* Payloads are recycled: new_payload() hands out again the bytes object of
+   the same size that it made last time for the same purpose, if nobody
+   else holds it any more. A connection that receives, masks or sends
+   messages of one size, one at a time, then allocates nothing for them:
+   above pymalloc's 512 bytes, each allocation goes to the C library, which
+   takes hundreds of instructions, and for large ones, page faults, and may
+   return freed memory to the system after each one. A bytes object is
+   immutable only once others see it; with no other reference, no one can
+   tell. One object per purpose, so that what stays allocated is bounded for
+   the whole process. */
+#define RECYCLE_MIN 512
 #define RECYCLE_MAX 0x400000
 /* The cached hash must be forgotten; the field is deprecated since 3.11
    and recycling is limited to the versions known to have it. Without a
@@ -130,8 +132,8 @@ get_mask_args(PyObject *const *args, Py_ssize_t nargs, const char *name,
 #define RECYCLE 0
 #endif
 
-enum { RECEIVED, MASKED };
-static PyObject *recycled[2];
+enum { RECEIVED, MASKED, SERIALIZED };
+static PyObject *recycled[3];
 
 static PyObject *
 new_payload(int purpose, Py_ssize_t size)
@@ -403,7 +405,7 @@ parse_frame(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         goto decline;
     }
 
-    data = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)length);
+    data = new_payload(RECEIVED, (Py_ssize_t)length);
     if (data == NULL) {
         goto done;
     }
@@ -507,7 +509,7 @@ serialize_frame(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 
     /* RFC 6455 section 5.2: the shortest encoding of the length. */
     header = data.len < 126 ? 2 : data.len < 0x10000 ? 4 : 10;
-    result = PyBytes_FromStringAndSize(NULL, header + 4 * masked + data.len);
+    result = new_payload(SERIALIZED, header + 4 * masked + data.len);
     if (result == NULL) {
         goto release;
     }
