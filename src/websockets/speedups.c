@@ -8,7 +8,7 @@
  * parse_frame(), serialize_frame() and new_frame() are the fast paths of
  * websockets.framing, split_head() that of websockets.http: those modules
  * have the reference implementations in Python; steps() is the coroutine of
- * websockets.protocol's recv(), whose reference is websockets.utils.steps.
+ * websockets.protocol's recv(), whose reference is _steps_python() there.
  *
  * Optional: setup.py builds it when a C compiler is available, and the
  * Python modules fall back to pure Python otherwise, or when the
