@@ -1,6 +1,7 @@
 """
-Tests of the coroutine behind recv() and ``async for``: the C ``steps()`` of
-websockets.speedups and its Python reference, which must behave alike.
+Tests of the coroutine in which ``async for`` waits for messages: the C
+``steps()`` of websockets.speedups and its Python reference, which must
+behave alike.
 """
 
 import asyncio

@@ -25,11 +25,9 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import inspect
 import logging
 import random
 import struct
-import sys
 import threading
 import time
 from collections.abc import (
@@ -140,8 +138,8 @@ def _tls_defaults(wsuri: WebSocketURI, kwargs: dict[str, Any]) -> None:
 
 
 async def _steps_python(step: Callable[[Any], Any], arg: Any) -> Any:
-    # The reference of the C steps() of websockets.speedups, which runs
-    # recv() without a coroutine frame: run step(arg) until it returns
+    # The reference of the C steps() of websockets.speedups, in which
+    # "async for" waits for messages: run step(arg) until it returns
     # something other than a future to wait for.
     result = step(arg)
     while isinstance(result, asyncio.Future):
@@ -480,11 +478,9 @@ class _MessagePath:
         _MessagePath.flush(self)
         self.start_close_timer()
 
-    def recv(self) -> Coroutine[Any, Any, Data]:
+    async def recv(self) -> Data:
         """
         Receive the next message.
-
-        A coroutine: ``await websocket.recv()``, or make it a task.
 
         Returns:
             A :class:`str` for a text message, :class:`bytes` for a binary
@@ -496,16 +492,14 @@ class _MessagePath:
                 concurrently.
 
         """
-        return _steps(_recv_step, self)
-
-    def _recv_step(self) -> Union[Data, asyncio.Future[None]]:
-        # One step of recv(): the next message, or a future to wait for
-        # before the next step.
-        if self._messages:
-            return self._recv_take()
-        if self._lost:
-            raise self.sansio.close_exc
-        return self._recv_waiter_new()
+        # A coroutine function, unlike __anext__(): callers may make a task
+        # of it, and tools (mocks, docs) must see that it is one.
+        messages = self._messages
+        while not messages:
+            if self._lost:
+                raise self.sansio.close_exc
+            await self._recv_waiter_new()
+        return self._recv_take()
 
     def __anext__(self) -> Awaitable[Data]:
         """
@@ -515,9 +509,13 @@ class _MessagePath:
         connection closes normally.
 
         """
+        # Not "async def": _steps() makes a coroutine that waits for the
+        # next message with no coroutine frame of its own.
         return _steps(_anext_step, self)
 
     def _anext_step(self) -> Union[Data, asyncio.Future[None]]:
+        # One step of __anext__(): the next message, or a future to wait for
+        # before the next step.
         if self._messages:
             return self._recv_take()
         if self._lost:
@@ -694,18 +692,9 @@ class _MessagePath:
         await asyncio.shield(waiter)
 
 
-# The steps of recv() and __anext__() go to _steps() as plain functions,
-# looked up once: a bound method would be one more object per call.
-_recv_step = _MessagePath._recv_step
+# The step of __anext__() goes to _steps() as a plain function, looked up
+# once: a bound method would be one more object per message.
 _anext_step = _MessagePath._anext_step
-
-# recv() returns a coroutine, as a coroutine function does: tools that tell
-# them apart, such as the mocks of unittest.mock, must see it as one.
-if sys.version_info < (3, 12):
-    _mark = asyncio.coroutines._is_coroutine  # type: ignore[attr-defined]
-    setattr(_MessagePath.recv, "_is_coroutine", _mark)
-else:  # pragma: no cover
-    inspect.markcoroutinefunction(_MessagePath.recv)
 
 
 class WebSocketCommonProtocol(_MessagePath, asyncio.BufferedProtocol):

@@ -7,8 +7,9 @@
  * and frames above 512 bytes are recycled (new_payload());
  * parse_frame(), serialize_frame() and new_frame() are the fast paths of
  * websockets.framing, split_head() that of websockets.http: those modules
- * have the reference implementations in Python; steps() is the coroutine of
- * websockets.protocol's recv(), whose reference is _steps_python() there.
+ * have the reference implementations in Python; steps() is the coroutine
+ * in which websockets.protocol's "async for" waits, whose reference is
+ * _steps_python() there.
  *
  * Optional: setup.py builds it when a C compiler is available, and the
  * Python modules fall back to pure Python otherwise, or when the
@@ -700,15 +701,15 @@ error:
  *
  * A coroutine that runs step(arg) each time it's resumed: while step
  * returns an asyncio future, it waits for that future, then runs step
- * again; whatever else step returns is its result. recv() is one: step
- * takes a message if one is queued, else returns a future that the next
- * message resolves. The future goes to the event loop's task as is, as
+ * again; whatever else step returns is its result. Each step of "async
+ * for" over a connection is one: step takes a message if one is queued,
+ * else returns a future that the next message resolves. The future goes to the event loop's task as is, as
  * "await future" hands it over, so that waiting costs no coroutine frame,
  * no closure and no future iterator. When the task cancels the wait, it
  * throws CancelledError in, which ends the coroutine.
  *
  * It has the methods of collections.abc.Coroutine, so that asyncio takes it
- * wherever it takes a coroutine, e.g. asyncio.create_task(ws.recv()).
+ * wherever it takes a coroutine, e.g. asyncio.create_task(anext(ws)).
  */
 typedef struct {
     PyObject_HEAD
