@@ -185,9 +185,9 @@ apply_mask(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
  *
  * A bytes object of `size` bytes, not initialized (new or recycled), and a
  * writable memoryview of it: receiving a large payload there, rather than
- * into a buffer from which it is copied into a bytes object, saves a copy. The
- * caller writes every byte before anyone else sees the bytes object, which
- * is how CPython builds bytes objects in C. The memoryview's exporter holds
+ * into a buffer from which it is copied into a bytes object, saves a copy.
+ * The caller writes every byte before anyone else sees the bytes object,
+ * which is how CPython builds bytes objects in C. The memoryview's exporter holds
  * a reference to the bytes object, so that it outlives every view.
  */
 typedef struct {
@@ -700,13 +700,14 @@ error:
  * steps(step, arg)
  *
  * A coroutine that runs step(arg) each time it's resumed: while step
- * returns an asyncio future, it waits for that future, then runs step
- * again; whatever else step returns is its result. Each step of "async
- * for" over a connection is one: step takes a message if one is queued,
- * else returns a future that the next message resolves. The future goes to the event loop's task as is, as
- * "await future" hands it over, so that waiting costs no coroutine frame,
- * no closure and no future iterator. When the task cancels the wait, it
- * throws CancelledError in, which ends the coroutine.
+ * returns an asyncio future (anything awaitable is taken for one; messages
+ * never are), it waits for that future, then runs step again; whatever
+ * else step returns is its result. Each step of "async for" over a
+ * connection is one: step takes a message if one is queued, else returns a
+ * future that the next message resolves. The future goes to the event
+ * loop's task as is, as "await future" hands it over, so that waiting costs
+ * no coroutine frame, no closure and no future iterator. When the task
+ * cancels the wait, it throws CancelledError in, which ends the coroutine.
  *
  * It has the methods of collections.abc.Coroutine, so that asyncio takes it
  * wherever it takes a coroutine, e.g. asyncio.create_task(anext(ws)).
