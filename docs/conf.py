@@ -27,6 +27,8 @@ nitpick_ignore = [
     ("py:class", "Close"),
     # The type variable of StreamReader.read_parsed().
     ("py:class", "websockets.streams._T"),
+    # Internal argument of WebSocketTransport, which users don't create.
+    ("py:class", "_Deadlines"),
 ]
 # No network on the build machines, so no intersphinx inventory for the
 # standard library: its names render as plain text instead of links.

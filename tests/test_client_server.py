@@ -12,10 +12,19 @@ import pytest
 
 import websockets
 from websockets.client import connect, unix_connect
+from websockets.compiled import is_compiled
 from websockets.exceptions import ConnectionClosedError, ConnectionClosedOK
 from websockets.server import serve, unix_serve
 
-from .utils import MS, echo, echo_server, get_uri, run, wait_for_condition
+from .utils import (
+    MS,
+    attribute_dicts,
+    echo,
+    echo_server,
+    get_uri,
+    run,
+    wait_for_condition,
+)
 
 
 # Random data grows a little when compressed, and the core checks max_size
@@ -112,6 +121,31 @@ def test_messages_kept(loop_factory, certificate, tls):
                 for payload in payloads:
                     await ws.send(payload)
                 assert [await ws.recv() for _ in payloads] == payloads
+
+    run(main(), loop_factory)
+
+
+@pytest.mark.skipif(
+    not is_compiled(websockets.protocol), reason="the source build has instance dicts"
+)
+def test_connections_keep_attributes_in_slots(loop_factory):
+    # Slots hold the attributes of connections and of their cores: a dict
+    # built by an attribute missing from them would cost each connection
+    # about 1 KiB, and an object for the garbage collector to walk.
+    connections = []
+
+    async def handler(ws):
+        connections.append(ws)
+        await echo(ws)
+
+    async def main():
+        async with echo_server(handler) as server:
+            async with connect(get_uri(server)) as ws:
+                await ws.send("hello")
+                assert await ws.recv() == "hello"
+                for connection in [ws, connections[0]]:
+                    assert attribute_dicts(connection) == []
+                    assert attribute_dicts(connection.sansio) == []
 
     run(main(), loop_factory)
 

@@ -4,6 +4,7 @@ import shutil
 import subprocess
 import sys
 import types
+import weakref
 
 import pytest
 
@@ -49,6 +50,25 @@ def test_compiled_twins_used_when_built_and_fresh():
 def test_no_speedups_environment_variable_imports_source():
     env = {**os.environ, "WEBSOCKETS_NO_SPEEDUPS": "1"}
     assert imported_compiled(env) == ["False"] * len(COMPILED)
+
+
+def test_slots_add_what_the_base_lacks():
+    class Plain:
+        pass
+
+    assert compiled.slots(Plain, "a") == ("a",)
+    # Like an extension type, object has neither __dict__ nor __weakref__.
+    names = compiled.slots(object, "a")
+    assert names == ("a", "__dict__", "__weakref__")
+
+    class Slotted:
+        __slots__ = names
+
+    instance = Slotted()
+    instance.a = 1
+    instance.b = 2  # goes to the __dict__
+    assert weakref.ref(instance)() is instance
+    assert instance.__dict__ == {"b": 2}
 
 
 def test_is_compiled():

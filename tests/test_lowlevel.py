@@ -17,6 +17,8 @@ import weakref
 
 import pytest
 
+import websockets.lowlevel
+from websockets.compiled import is_compiled
 from websockets.exceptions import (
     AbortHandshake,
     ConnectionClosed,
@@ -52,6 +54,7 @@ from websockets.sansio.connection import CLOSED, CLOSING, OPEN
 
 from .utils import (
     MS,
+    attribute_dicts,
     get_port,
     get_uri,
     handshake_response,
@@ -291,6 +294,23 @@ def test_echo(loop_factory, size, compression):
                 assert client.listener.transports == {client}
                 assert listeners[0].transports == {listeners[0].transport}
                 assert client.listener.calls == ["connected", "frame", "frame", "frame"]
+
+    run(main(), loop_factory)
+
+
+@pytest.mark.skipif(
+    not is_compiled(websockets.lowlevel), reason="the source build has instance dicts"
+)
+def test_transports_keep_attributes_in_slots(loop_factory):
+    # As test_client_server.test_connections_keep_attributes_in_slots.
+    async def main():
+        async with ws_server() as (server, listeners):
+            async with ws_client(get_uri(server)) as client:
+                client.send(OP_TEXT, "hello")
+                await wait_for_condition(lambda: client.listener.data_frames(), TIMEOUT)
+                for transport in [client, listeners[0].transport]:
+                    assert attribute_dicts(transport) == []
+                    assert attribute_dicts(transport.sansio) == []
 
     run(main(), loop_factory)
 

@@ -18,7 +18,7 @@ from websockets.exceptions import (
     InvalidState,
     ProtocolError,
 )
-from websockets.protocol import State, WebSocketCommonProtocol, broadcast
+from websockets.protocol import State, WebSocketCommonProtocol, _Deadlines, broadcast
 
 from .utils import (
     MS,
@@ -657,5 +657,100 @@ def test_peer_closes_during_fragmented_send(loop_factory, server_connections):
                 release.set()
                 with pytest.raises(ConnectionClosedOK):
                     await sending
+
+    run(main(), loop_factory)
+
+
+# Deadlines of opening handshakes, with one timer.
+
+
+def expiring(expired):
+    """Expire callback that records each key and the time it expired."""
+
+    def expire(key):
+        expired.append((key, asyncio.get_running_loop().time()))
+
+    return expire
+
+
+def test_deadlines_expire_in_order_with_one_timer(loop_factory):
+    async def main():
+        loop = asyncio.get_running_loop()
+        expired = []
+        deadlines = _Deadlines(20 * MS, expiring(expired))
+        start = loop.time()
+        deadlines.add("a")
+        timer = deadlines._timer
+        await asyncio.sleep(5 * MS)
+        added = loop.time()
+        deadlines.add("b")
+        assert deadlines._timer is timer
+        await wait_for_condition(lambda: len(expired) == 2)
+        assert [key for key, _ in expired] == ["a", "b"]
+        assert expired[0][1] >= start + 20 * MS
+        assert expired[1][1] >= added + 20 * MS
+        assert deadlines._timer is None
+
+    run(main(), loop_factory)
+
+
+def test_deadlines_discard(loop_factory):
+    async def main():
+        loop = asyncio.get_running_loop()
+        expired = []
+        deadlines = _Deadlines(20 * MS, expiring(expired))
+        deadlines.add("a")
+        await asyncio.sleep(5 * MS)
+        added = loop.time()
+        deadlines.add("b")
+        deadlines.discard("a")
+        deadlines.discard("c")  # never added: nothing happens
+        # The timer fires for "a" first, then waits for "b".
+        await wait_for_condition(lambda: expired)
+        assert [key for key, _ in expired] == ["b"]
+        assert expired[0][1] >= added + 20 * MS
+
+    run(main(), loop_factory)
+
+
+def test_deadlines_drop_the_timer_when_empty(loop_factory):
+    async def main():
+        expired = []
+        deadlines = _Deadlines(5 * MS, expiring(expired))
+        deadlines.add("a")
+        deadlines.add("b")
+        deadlines.discard("a")
+        assert deadlines._timer is not None
+        deadlines.discard("b")
+        assert deadlines._timer is None
+        await asyncio.sleep(10 * MS)
+        assert expired == []
+
+    run(main(), loop_factory)
+
+
+def test_deadlines_expire_may_discard_another_key(loop_factory):
+    async def main():
+        expired = []
+        deadlines = _Deadlines(0, lambda key: (expired.append(key), deadlines.discard("b")))
+        deadlines.add("a")
+        deadlines.add("b")
+        await wait_for_condition(lambda: expired)
+        await asyncio.sleep(5 * MS)
+        assert expired == ["a"]
+
+    run(main(), loop_factory)
+
+
+def test_deadlines_start_again(loop_factory):
+    async def main():
+        expired = []
+        deadlines = _Deadlines(5 * MS, expiring(expired))
+        deadlines.add("a")
+        await wait_for_condition(lambda: expired)
+        deadlines.add("b")
+        assert deadlines._timer is not None
+        await wait_for_condition(lambda: len(expired) == 2)
+        assert [key for key, _ in expired] == ["a", "b"]
 
     run(main(), loop_factory)

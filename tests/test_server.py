@@ -398,6 +398,28 @@ def test_open_timeout(loop_factory, caplog):
     assert "opening handshake timed out" in [r.getMessage() for r in caplog.records]
 
 
+def test_open_timeout_set_by_a_subclass(loop_factory, caplog):
+    # Each timeout gets its own deadlines: a shorter one isn't held up by
+    # the server's, nor the server's by it.
+    class Impatient(WebSocketServerProtocol):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.open_timeout = 20 * MS
+
+    async def main():
+        async with echo_server(create_protocol=Impatient, open_timeout=10) as server:
+            reader, writer = await asyncio.open_connection("127.0.0.1", get_port(server))
+            writer.write(b"GET / HTTP/1.1\r\n")  # and nothing more
+            assert await asyncio.wait_for(reader.read(), 1000 * MS) == b""
+            writer.close()
+            assert server._deadlines(10) is server._deadlines(10)
+            assert server._deadlines(10) is not server._deadlines(20 * MS)
+
+    with caplog.at_level(logging.INFO, logger="websockets.server"):
+        run(main(), loop_factory)
+    assert "opening handshake timed out" in [r.getMessage() for r in caplog.records]
+
+
 def test_pipelined_frames_after_request(loop_factory):
     async def main():
         async with echo_server(compression=None) as server:

@@ -8,6 +8,7 @@ machines.
 
 import asyncio
 import contextlib
+import gc
 import os
 import shutil
 import ssl
@@ -36,6 +37,18 @@ TEST_TIMEOUT = 10_000 * MS
 LOOP_FACTORIES = [pytest.param(asyncio.new_event_loop, id="asyncio")]
 if uvloop is not None:  # pragma: no branch
     LOOP_FACTORIES.append(pytest.param(uvloop.new_event_loop, id="uvloop"))
+
+
+def attribute_dicts(obj):
+    """
+    Non-empty dicts that ``obj`` refers to, besides its ``pings``: in the
+    compiled build, the instance dict of an attribute missing from its slots.
+
+    """
+    # Not dir(obj): it would build the instance dict. An extension type with
+    # a __dict__ starts with an empty one, which the collector ignores.
+    pings = getattr(obj, "pings", None)
+    return [ref for ref in gc.get_referents(obj) if type(ref) is dict and ref and ref is not pings]
 
 
 def run(coro, loop_factory, timeout=TEST_TIMEOUT):

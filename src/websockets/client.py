@@ -78,6 +78,15 @@ class WebSocketClientProtocol(WebSocketCommonProtocol):
 
     """
 
+    __slots__ = (
+        "origin",
+        "available_extensions",
+        "available_subprotocols",
+        "extra_headers",
+        "user_agent_header",
+        "_handshake_waiter",
+    )
+
     is_client = True
     side = "client"
 

@@ -41,7 +41,7 @@ from collections.abc import Sequence
 from typing import Optional
 
 
-__all__ = ["COMPILED", "SourceFallback", "is_compiled", "install", "stale"]
+__all__ = ["COMPILED", "SourceFallback", "install", "is_compiled", "slots", "stale"]
 
 #: Modules compiled at install when possible, by their import names.
 COMPILED = (
@@ -134,6 +134,33 @@ def is_compiled(module: object) -> bool:
     """
     loader = getattr(getattr(module, "__spec__", None), "loader", None)
     return isinstance(loader, importlib.machinery.ExtensionFileLoader)
+
+
+def slots(base: type, *names: str) -> tuple[str, ...]:
+    """
+    Return the ``__slots__`` of a Python subclass of a class that may be compiled.
+
+    An extension type creates its instances without the compact attribute
+    storage of Python objects: the first attribute that a Python subclass
+    sets builds a full :class:`dict`, about 1 KiB for a connection, and one
+    more object for the garbage collector to walk. Slots hold the
+    subclass's attributes instead. ``__dict__`` and ``__weakref__`` are
+    added when ``base`` lacks them, as an extension type may: instances
+    still take other attributes, in a dict built on first use, and weak
+    references.
+
+    Args:
+        base: The class being subclassed.
+        names: The attributes of the subclass.
+
+    """
+    for name, offset in [
+        ("__dict__", base.__dictoffset__),
+        ("__weakref__", base.__weakrefoffset__),
+    ]:
+        if not offset:
+            names += (name,)
+    return names
 
 
 def install() -> None:

@@ -39,6 +39,7 @@ import logging
 import sys
 from typing import Any, Callable, Optional, Sequence, Union, cast
 
+from .compiled import slots
 from .datastructures import HeadersLike
 from .exceptions import AbortHandshake, ConnectionClosed
 from .extensions.base import ClientExtensionFactory, ServerExtensionFactory
@@ -50,6 +51,7 @@ from .extensions.permessage_deflate import (
 from .framing import OP_BINARY, OP_CONT, OP_TEXT, Frame, Opcode
 from .http import USER_AGENT, Request, Response
 from .protocol import (
+    _Deadlines,
     _check_ssl,
     _encode,
     _scratch,
@@ -327,12 +329,22 @@ class WebSocketTransport(_FramePath, asyncio.BufferedProtocol):
 
     """
 
+    __slots__ = slots(
+        _FramePath,
+        "_listener_factory",
+        "_open_deadlines",
+        "_write_limit",
+        "_eof_received",
+        "_handshake_waiter",
+        "_lost_waiter",
+    )
+
     def __init__(
         self,
         sansio: Union[ClientConnection, ServerConnection],
         listener_factory: Callable[[Request], Optional[WebSocketListener]],
         *,
-        open_timeout: Optional[float],
+        open_deadlines: Optional[_Deadlines],
         close_timeout: Optional[float],
         write_limit: int,
     ) -> None:
@@ -340,10 +352,11 @@ class WebSocketTransport(_FramePath, asyncio.BufferedProtocol):
         # Maps the handshake request to the listener: the server's factory;
         # for a client, the listener created before connecting.
         self._listener_factory = listener_factory
-        self._open_timeout = open_timeout
+        # The server's timeout of opening handshakes, shared by its
+        # connections; the client bounds its handshake in connect().
+        self._open_deadlines = open_deadlines
         self._write_limit = write_limit
         self._eof_received = False
-        self._open_timer: Optional[asyncio.TimerHandle] = None
         # Created when something first waits: the client's handshake, and
         # wait_closed().
         self._handshake_waiter: Optional[asyncio.Future[None]] = None
@@ -496,11 +509,8 @@ class WebSocketTransport(_FramePath, asyncio.BufferedProtocol):
         self.transport = transport
         transport.set_write_buffer_limits(self._write_limit)
         self._vectored = _writes_vectors(transport)
-        if self._open_timeout is not None and isinstance(self.sansio, ServerConnection):
-            # The client bounds its handshake in connect().
-            self._open_timer = self._loop.call_later(
-                self._open_timeout, self._open_timeout_expired
-            )
+        if self._open_deadlines is not None:
+            self._open_deadlines.add(self)
 
     def eof_received(self) -> None:
         """
@@ -532,10 +542,11 @@ class WebSocketTransport(_FramePath, asyncio.BufferedProtocol):
             self._dispatch(sansio.events_received())
         if self.debug:
             self.logger.debug("x connection lost: %s", exc)
-        for timer in (self._open_timer, self._close_timer):
-            if timer is not None:
-                timer.cancel()
-        self._open_timer = self._close_timer = None
+        if self._open_deadlines is not None:
+            self._open_deadlines.discard(self)
+        if self._close_timer is not None:
+            self._close_timer.cancel()
+            self._close_timer = None
         if self.listener is not None:
             self._call(self.listener.on_closed, self)
         for waiter in (self._handshake_waiter, self._lost_waiter):
@@ -588,9 +599,8 @@ class WebSocketTransport(_FramePath, asyncio.BufferedProtocol):
         # The server's side of the handshake: the listener factory accepts
         # the request, or refuses it with AbortHandshake. Return the
         # listener if the connection opened.
-        if self._open_timer is not None:
-            self._open_timer.cancel()
-            self._open_timer = None
+        if self._open_deadlines is not None:
+            self._open_deadlines.discard(self)
         response = sansio.accept(request)
         listener = None
         if sansio.handshake_exc is not None:
@@ -644,7 +654,6 @@ class WebSocketTransport(_FramePath, asyncio.BufferedProtocol):
         return True
 
     def _open_timeout_expired(self) -> None:
-        self._open_timer = None
         if self.sansio.state is CONNECTING and not self._lost:
             self.logger.info("opening handshake timed out")
             self.transport.abort()
@@ -717,6 +726,11 @@ async def serve(
         compression, extensions, enable_server_permessage_deflate
     )
     server_logger = _logger if logger is None else logger
+    open_deadlines = None
+    if open_timeout is not None:
+        open_deadlines = _Deadlines(
+            open_timeout, WebSocketTransport._open_timeout_expired
+        )
 
     def factory() -> WebSocketTransport:
         sansio = ServerConnection(
@@ -729,7 +743,7 @@ async def serve(
         return WebSocketTransport(
             sansio,
             listener_factory,
-            open_timeout=open_timeout,
+            open_deadlines=open_deadlines,
             close_timeout=close_timeout,
             write_limit=write_limit,
         )
@@ -842,7 +856,7 @@ async def connect(
         WebSocketTransport,
         sansio,
         functools.partial(_given, listener),
-        open_timeout=None,
+        open_deadlines=None,
         close_timeout=close_timeout,
         write_limit=write_limit,
     )

@@ -42,6 +42,7 @@ from collections.abc import (
 )
 from typing import TYPE_CHECKING, Any, Optional, Union, cast
 
+from .compiled import slots
 from .datastructures import Headers
 from .exceptions import ConcurrencyError, ConnectionClosedOK, InvalidState
 from .framing import OP_BINARY, OP_CONT, OP_PONG, OP_TEXT, Frame
@@ -191,6 +192,63 @@ def _write_out(
         for chunk in chunks:
             transport.write(chunk)
     return False
+
+
+class _Deadlines:
+    """
+    Call ``expire(key)`` for each key still there ``timeout`` seconds after it
+    was added: the timeout of opening handshakes, for many connections.
+
+    One timer of the event loop serves every key. A timer per connection
+    costs a timer handle and its context, which outlive the handshake until
+    the loop purges cancelled timers, and on the stock loop, its Python code:
+    about 29,000 instructions per connection. Keys share the timeout, so
+    they expire in the order they were added, which the dict keeps.
+
+    Args:
+        timeout: Delay before a key expires, in seconds.
+        expire: Called with each key that expires, after removing it.
+
+    """
+
+    def __init__(self, timeout: float, expire: Callable[[Any], None]) -> None:
+        self._timeout = timeout
+        self._expire = expire
+        self._loop = asyncio.get_running_loop()
+        self._deadlines: dict[Any, float] = {}
+        self._timer: Optional[asyncio.TimerHandle] = None
+
+    def add(self, key: Any) -> None:
+        """Start the timeout of ``key``."""
+        deadline = self._loop.time() + self._timeout
+        self._deadlines[key] = deadline
+        if self._timer is None:
+            self._timer = self._loop.call_at(deadline, self._run)
+
+    def discard(self, key: Any) -> None:
+        """Stop the timeout of ``key``, if it's running."""
+        self._deadlines.pop(key, None)
+        # With no key left, drop the timer: on the stock loop, a pending
+        # timer costs each iteration of the loop a look at the clock.
+        if not self._deadlines and self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _run(self) -> None:
+        # The timer stays set for the oldest key when it leaves early: when
+        # it fires, it's set again for the oldest key left, if there's one.
+        self._timer = None
+        now = self._loop.time()
+        expired = []
+        for key, deadline in self._deadlines.items():
+            if deadline > now:
+                self._timer = self._loop.call_at(deadline, self._run)
+                break
+            expired.append(key)
+        for key in expired:
+            # An earlier expire() may have discarded it.
+            if self._deadlines.pop(key, None) is not None:
+                self._expire(key)
 
 
 class _MessagePath:
@@ -749,6 +807,25 @@ class WebSocketCommonProtocol(_MessagePath, asyncio.BufferedProtocol):
     """
 
     #: ``True`` on the client side, ``False`` on the server side.
+    __slots__ = slots(
+        _MessagePath,
+        "ping_interval",
+        "ping_timeout",
+        "max_size",
+        "max_queue",
+        "read_limit",
+        "write_limit",
+        "host",
+        "port",
+        "secure",
+        "path",
+        "request_headers",
+        "response_headers",
+        "subprotocol",
+        "extensions",
+        "_keepalive_timer",
+    )
+
     is_client: bool
     #: ``"client"`` or ``"server"``.
     side: str = "undefined"

@@ -31,7 +31,7 @@ from .extensions.permessage_deflate import (
 )
 from .headers import validate_subprotocols
 from .http import SERVER, Request, Response
-from .protocol import WebSocketCommonProtocol
+from .protocol import WebSocketCommonProtocol, _Deadlines
 from .sansio.connection import CONNECTING, OPEN
 from .sansio.server import SelectSubprotocol, ServerConnection
 from .typing import LoggerLike, Origin, Subprotocol
@@ -152,6 +152,21 @@ class WebSocketServerProtocol(WebSocketCommonProtocol):
 
     """
 
+    __slots__ = (
+        "ws_handler",
+        "ws_server",
+        "origins",
+        "available_extensions",
+        "available_subprotocols",
+        "extra_headers",
+        "server_header",
+        "_process_request",
+        "_select_subprotocol",
+        "open_timeout",
+        "handler_task",
+        "_open_deadlines",
+    )
+
     is_client = False
     side = "server"
 
@@ -201,7 +216,7 @@ class WebSocketServerProtocol(WebSocketCommonProtocol):
         #: Task running the handshake and the handler, once the request
         #: arrived.
         self.handler_task: Optional[asyncio.Task[None]] = None
-        self._open_timer: Optional[asyncio.TimerHandle] = None
+        self._open_deadlines: Optional[_Deadlines] = None
 
     # asyncio.Protocol callbacks.
 
@@ -216,9 +231,8 @@ class WebSocketServerProtocol(WebSocketCommonProtocol):
         super().connection_made(transport)
         self.ws_server.register(self)
         if self.open_timeout is not None:
-            self._open_timer = self.loop.call_later(
-                self.open_timeout, self._open_timeout_expired
-            )
+            self._open_deadlines = self.ws_server._deadlines(self.open_timeout)
+            self._open_deadlines.add(self)
 
     def connection_lost(self, exc: Optional[Exception]) -> None:
         """
@@ -250,15 +264,15 @@ class WebSocketServerProtocol(WebSocketCommonProtocol):
             self.handler_task = self.loop.create_task(self._run(event))
 
     def _open_timeout_expired(self) -> None:
-        self._open_timer = None
+        self._open_deadlines = None
         if self.sansio.state is CONNECTING and not self._lost:
             self.logger.info("opening handshake timed out")
             self.transport.abort()
 
     def _cancel_open_timer(self) -> None:
-        if self._open_timer is not None:
-            self._open_timer.cancel()
-            self._open_timer = None
+        if self._open_deadlines is not None:
+            self._open_deadlines.discard(self)
+            self._open_deadlines = None
 
     # The life of a connection after its request arrived.
 
@@ -496,6 +510,9 @@ class WebSocketServer:
         self._loop: Optional[asyncio.AbstractEventLoop] = None
         self._close_task: Optional[asyncio.Task[None]] = None
         self._closed_waiter: Optional[asyncio.Future[None]] = None
+        # The timeouts of opening handshakes, by duration: all connections
+        # share one, unless a subclass of the protocol sets its own.
+        self._open_timeouts: dict[float, _Deadlines] = {}
 
     def wrap(self, server: asyncio.base_events.Server) -> None:
         """
@@ -521,6 +538,16 @@ class WebSocketServer:
     def unregister(self, protocol: WebSocketServerProtocol) -> None:
         """Remove a connection: called when its handler ends or it closes early."""
         self.websockets.discard(protocol)
+
+    def _deadlines(self, timeout: float) -> _Deadlines:
+        # The deadlines of opening handshakes that last at most timeout.
+        deadlines = self._open_timeouts.get(timeout)
+        if deadlines is None:
+            deadlines = _Deadlines(
+                timeout, WebSocketServerProtocol._open_timeout_expired
+            )
+            self._open_timeouts[timeout] = deadlines
+        return deadlines
 
     def is_serving(self) -> bool:
         """Tell whether the server accepts connections."""

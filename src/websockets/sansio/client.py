@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Generator, Sequence
 from typing import Optional
 
+from ..compiled import slots
 from ..datastructures import Headers, HeadersLike, MultipleValuesError
 from ..exceptions import (
     InvalidHandshake,
@@ -60,6 +61,18 @@ class ClientConnection(Connection):
         logger: Logger for this connection.
 
     """
+
+    __slots__ = slots(
+        Connection,
+        "wsuri",
+        "origin",
+        "available_extensions",
+        "available_subprotocols",
+        "subprotocol",
+        "request",
+        "response",
+        "key",
+    )
 
     def __init__(
         self,

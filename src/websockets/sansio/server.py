@@ -21,6 +21,7 @@ import time
 from collections.abc import Generator, Sequence
 from typing import Callable, Optional
 
+from ..compiled import slots
 from ..datastructures import Headers, HeadersLike, MultipleValuesError
 from ..exceptions import (
     InvalidHandshake,
@@ -71,6 +72,17 @@ class ServerConnection(Connection):
         logger: Logger for this connection.
 
     """
+
+    __slots__ = slots(
+        Connection,
+        "origins",
+        "available_extensions",
+        "available_subprotocols",
+        "custom_select_subprotocol",
+        "subprotocol",
+        "request",
+        "response",
+    )
 
     def __init__(
         self,
