@@ -7,6 +7,7 @@ Every test runs on the stock event loop and on uvloop (``loop_factory``).
 import asyncio
 import logging
 import os
+import weakref
 
 import pytest
 
@@ -129,9 +130,9 @@ def test_messages_kept(loop_factory, certificate, tls):
     not is_compiled(websockets.protocol), reason="the source build has instance dicts"
 )
 def test_connections_keep_attributes_in_slots(loop_factory):
-    # Slots hold the attributes of connections and of their cores: a dict
-    # built by an attribute missing from them would cost each connection
-    # about 1 KiB, and an object for the garbage collector to walk.
+    # Slots hold the attributes of connections and of their cores: an
+    # attribute missing from them would build a dict, one more object per
+    # connection for the garbage collector to walk.
     connections = []
 
     async def handler(ws):
@@ -146,6 +147,11 @@ def test_connections_keep_attributes_in_slots(loop_factory):
                 for connection in [ws, connections[0]]:
                     assert attribute_dicts(connection) == []
                     assert attribute_dicts(connection.sansio) == []
+                    # Other attributes and weak references still work.
+                    connection.user = "alice"
+                    assert connection.user == "alice"
+                    assert weakref.ref(connection)() is connection
+                    assert weakref.ref(connection.sansio)() is connection.sansio
 
     run(main(), loop_factory)
 
