@@ -326,6 +326,22 @@ def test_payload_sizes_recycled(make, size, kept):
 
 
 @recycles
+@pytest.mark.parametrize("make", [received, parsed])
+def test_payload_received_recycled_while_the_next_is_held(make):
+    # A handler in `async for` holds a message until the next one arrives:
+    # two objects take turns.
+    first = make(b"a")
+    second = make(b"b")
+    addresses = [id(first), id(second)]
+    del first
+    third = make(b"c")
+    del second
+    fourth = make(b"d")
+    assert [id(third), id(fourth)] == addresses
+    assert (third, fourth) == (make(b"c"), make(b"d"))
+
+
+@recycles
 def test_payload_recycled_per_purpose():
     # A client echoes a message: it receives it, masks it and sends the
     # frame, each in its own object, twice.

@@ -121,7 +121,9 @@ get_mask_args(PyObject *const *args, Py_ssize_t nargs, const char *name,
    return freed memory to the system after each one. A bytes object is
    immutable only once others see it; with no other reference, no one can
    tell. One object per purpose, so that what stays allocated is bounded for
-   the whole process. */
+   the whole process; two for payloads received, as a handler may still hold
+   the message it's working on when the next one arrives, the previous loop
+   variable of `async for`: the one before is free again by then. */
 #define RECYCLE_MIN 512
 #define RECYCLE_MAX 0x400000
 /* The cached hash must be forgotten; the field is deprecated since 3.11
@@ -133,28 +135,38 @@ get_mask_args(PyObject *const *args, Py_ssize_t nargs, const char *name,
 #define RECYCLE 0
 #endif
 
-enum { RECEIVED, MASKED, SERIALIZED };
-static PyObject *recycled[3];
+/* Objects kept, by purpose: two for payloads received, one for the rest. */
+enum { RECEIVED, RECEIVED_TOO, MASKED, SERIALIZED, PURPOSES };
+static PyObject *recycled[PURPOSES];
 
 static PyObject *
 new_payload(int purpose, Py_ssize_t size)
 {
     PyObject *bytes;
-
 #if RECYCLE
-    bytes = recycled[purpose];
-    if (bytes != NULL && Py_REFCNT(bytes) == 1 && PyBytes_GET_SIZE(bytes) == size) {
-        _Pragma("GCC diagnostic push")
-        _Pragma("GCC diagnostic ignored \"-Wdeprecated-declarations\"")
-        ((PyBytesObject *)bytes)->ob_shash = -1;
-        _Pragma("GCC diagnostic pop")
-        return Py_NewRef(bytes);
+    int slot, last = purpose == RECEIVED ? RECEIVED_TOO : purpose;
+
+    for (slot = purpose; slot <= last; slot++) {
+        bytes = recycled[slot];
+        if (bytes != NULL && Py_REFCNT(bytes) == 1 && PyBytes_GET_SIZE(bytes) == size) {
+            _Pragma("GCC diagnostic push")
+            _Pragma("GCC diagnostic ignored \"-Wdeprecated-declarations\"")
+            ((PyBytesObject *)bytes)->ob_shash = -1;
+            _Pragma("GCC diagnostic pop")
+            return Py_NewRef(bytes);
+        }
     }
 #endif
     bytes = PyBytes_FromStringAndSize(NULL, size);
 #if RECYCLE
     if (bytes != NULL && size >= RECYCLE_MIN && size <= RECYCLE_MAX) {
-        Py_XSETREF(recycled[purpose], Py_NewRef(bytes));
+        /* Keep the first slot if someone holds its object: it may be the
+           message that a handler works on. */
+        slot = purpose;
+        if (last != purpose && recycled[slot] != NULL && Py_REFCNT(recycled[slot]) > 1) {
+            slot = last;
+        }
+        Py_XSETREF(recycled[slot], Py_NewRef(bytes));
     }
 #endif
     return bytes;
