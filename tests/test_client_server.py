@@ -5,6 +5,7 @@ Every test runs on the stock event loop and on uvloop (``loop_factory``).
 """
 
 import asyncio
+import gc
 import logging
 import os
 import weakref
@@ -15,6 +16,7 @@ import websockets
 from websockets.client import connect, unix_connect
 from websockets.compiled import is_compiled
 from websockets.exceptions import ConnectionClosedError, ConnectionClosedOK
+from websockets.protocol import WebSocketCommonProtocol
 from websockets.server import serve, unix_serve
 
 from .utils import (
@@ -477,8 +479,35 @@ def test_debug_logs(loop_factory, caplog):
     assert "> EOF" in messages
     # Each record carries its connection.
     assert all(
-        hasattr(r, "websocket") for r in caplog.records if r.name != "websockets.server"
+        isinstance(r.websocket, WebSocketCommonProtocol)
+        for r in caplog.records
+        if r.name != "websockets.server"
     )
+
+
+def test_closed_connections_go_without_the_garbage_collector(loop_factory):
+    # Nothing ties a connection in a reference cycle, not even its logger:
+    # once closed and dropped, it's freed at once, with all it holds.
+    refs = []
+
+    async def handler(ws):
+        refs.append(weakref.ref(ws))
+        await echo(ws)
+
+    async def main():
+        async with echo_server(handler) as server:
+            async with connect(get_uri(server)) as ws:
+                refs.append(weakref.ref(ws))
+                await ws.send("hello")
+                assert await ws.recv() == "hello"
+            del ws
+            await wait_for_condition(lambda: all(ref() is None for ref in refs))
+
+    gc.disable()
+    try:
+        run(main(), loop_factory)
+    finally:
+        gc.enable()
 
 
 # TLS.

@@ -18,7 +18,13 @@ from websockets.exceptions import (
     InvalidState,
     ProtocolError,
 )
-from websockets.protocol import State, WebSocketCommonProtocol, _Deadlines, broadcast
+from websockets.protocol import (
+    State,
+    WebSocketCommonProtocol,
+    _Deadlines,
+    _LogExtra,
+    broadcast,
+)
 
 from .utils import (
     MS,
@@ -754,3 +760,19 @@ def test_deadlines_start_again(loop_factory):
         assert [key for key, _ in expired] == ["a", "b"]
 
     run(main(), loop_factory)
+
+
+# The extra of a connection's logger.
+
+
+def test_log_extra_refers_to_the_connection_weakly():
+    class Connection:
+        pass
+
+    connection = Connection()
+    extra = _LogExtra(connection)
+    assert dict(extra) == {"websocket": connection}
+    with pytest.raises(KeyError):
+        extra["other"]
+    del connection
+    assert dict(extra) == {"websocket": None}

@@ -30,6 +30,7 @@ import random
 import struct
 import threading
 import time
+import weakref
 from collections.abc import (
     AsyncIterable,
     AsyncIterator,
@@ -251,6 +252,33 @@ class _Deadlines:
                 self._expire(key)
 
 
+class _LogExtra(weakref.ref, Mapping):  # type: ignore[type-arg]
+    """
+    ``{"websocket": connection}``, the ``extra`` of a connection's logger,
+    with a weak reference to the connection.
+
+    A connection holds its logger: a strong reference back would tie them in
+    a reference cycle, so that a closed connection, with all it holds, would
+    wait for the garbage collector rather than go as soon as nothing uses
+    it. Being the weak reference itself, it costs no more objects than a
+    dict. When the connection is gone, ``websocket`` is :obj:`None`.
+
+    """
+
+    __slots__ = ()
+
+    def __getitem__(self, key: str) -> Any:
+        if key != "websocket":
+            raise KeyError(key)
+        return self()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(("websocket",))
+
+    def __len__(self) -> int:
+        return 1
+
+
 class _MessagePath:
     """
     The part of :class:`WebSocketCommonProtocol` that messages go through.
@@ -281,7 +309,7 @@ class _MessagePath:
     ) -> None:
         #: Logger of this connection, a :class:`logging.LoggerAdapter` whose
         #: records carry the connection in their ``websocket`` attribute.
-        self.logger: LoggerLike = logging.LoggerAdapter(logger, {"websocket": self})
+        self.logger: LoggerLike = logging.LoggerAdapter(logger, _LogExtra(self))
         # Checking the level once saves building debug messages for nothing.
         self.debug = logger.isEnabledFor(logging.DEBUG)
         self.close_timeout = close_timeout
