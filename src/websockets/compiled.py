@@ -143,11 +143,11 @@ def slots(base: type, *names: str) -> tuple[str, ...]:
     An extension type creates its instances without the compact attribute
     storage of Python objects: the first attribute that a Python subclass
     sets builds a :class:`dict` for them all, one more object for the
-    garbage collector to walk, and filling it costs more than setting slots,
-    which hold the subclass's attributes instead. ``__dict__`` and ``__weakref__`` are
-    added when ``base`` lacks them, as an extension type may: instances
-    still take other attributes, in a dict built on first use, and weak
-    references.
+    garbage collector to walk, and filling it costs more than setting
+    slots, which hold the subclass's attributes instead. ``__dict__`` and
+    ``__weakref__`` are added when ``base`` lacks them, as an extension type
+    may: instances still take other attributes, in a dict built on first
+    use, and weak references.
 
     Args:
         base: The class being subclassed.

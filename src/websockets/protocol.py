@@ -834,7 +834,6 @@ class WebSocketCommonProtocol(_MessagePath, asyncio.BufferedProtocol):
 
     """
 
-    #: ``True`` on the client side, ``False`` on the server side.
     __slots__ = slots(
         _MessagePath,
         "ping_interval",
@@ -854,6 +853,7 @@ class WebSocketCommonProtocol(_MessagePath, asyncio.BufferedProtocol):
         "_keepalive_timer",
     )
 
+    #: ``True`` on the client side, ``False`` on the server side.
     is_client: bool
     #: ``"client"`` or ``"server"``.
     side: str = "undefined"
