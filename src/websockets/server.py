@@ -243,7 +243,7 @@ class WebSocketServerProtocol(WebSocketCommonProtocol):
 
         """
         super().connection_lost(exc)
-        self._cancel_open_timer()
+        self._stop_open_timeout()
         if self.handler_task is None:
             # The request never arrived, or was malformed: the core answered
             # it already. One line is enough, port scanners are common.
@@ -269,7 +269,7 @@ class WebSocketServerProtocol(WebSocketCommonProtocol):
             self.logger.info("opening handshake timed out")
             self.transport.abort()
 
-    def _cancel_open_timer(self) -> None:
+    def _stop_open_timeout(self) -> None:
         if self._open_deadlines is not None:
             self._open_deadlines.discard(self)
             self._open_deadlines = None
@@ -394,7 +394,7 @@ class WebSocketServerProtocol(WebSocketCommonProtocol):
 
     def _send_response(self, response: Response) -> bool:
         """Send a response; return whether it went out as it is."""
-        self._cancel_open_timer()
+        self._stop_open_timeout()
         try:
             self.sansio.send_response(response)
         except ValueError:
