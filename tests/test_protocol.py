@@ -4,7 +4,9 @@ errors, and broadcast().
 """
 
 import asyncio
+import gc
 import logging
+import sys
 from unittest import mock
 
 import pytest
@@ -23,6 +25,8 @@ from websockets.protocol import (
     WebSocketCommonProtocol,
     _Deadlines,
     _LogExtra,
+    _open_deadlines,
+    _open_within,
     broadcast,
 )
 
@@ -709,8 +713,8 @@ def test_deadlines_discard(loop_factory):
         await asyncio.sleep(5 * MS)
         added = loop.time()
         deadlines.add("b")
-        deadlines.discard("a")
-        deadlines.discard("c")  # never added: nothing happens
+        assert deadlines.discard("a")
+        assert not deadlines.discard("c")  # never added: nothing happens
         # The timer fires for "a" first, then waits for "b".
         await wait_for_condition(lambda: expired)
         assert [key for key, _ in expired] == ["b"]
@@ -758,6 +762,197 @@ def test_deadlines_start_again(loop_factory):
         assert deadlines._timer is not None
         await wait_for_condition(lambda: len(expired) == 2)
         assert [key for key, _ in expired] == ["a", "b"]
+
+    run(main(), loop_factory)
+
+
+# The clients' open timeout, with one timer per loop and timeout.
+
+needs_uncancel = pytest.mark.skipif(
+    sys.version_info < (3, 11),
+    reason="before Python 3.11, _open_within() is asyncio.wait_for()",
+)
+
+
+async def never():
+    """An opening that never ends; it records its cancellation."""
+    await asyncio.get_running_loop().create_future()
+
+
+def test_open_within_returns_the_result(loop_factory):
+    async def main():
+        async def opening():
+            await asyncio.sleep(0)
+            return "open"
+
+        assert await _open_within(1, opening()) == "open"
+        assert await _open_within(None, opening()) == "open"
+
+    run(main(), loop_factory)
+
+
+def test_open_within_times_out(loop_factory):
+    async def main():
+        loop = asyncio.get_running_loop()
+        cancelled = []
+
+        async def opening():
+            try:
+                await never()
+            except asyncio.CancelledError:
+                cancelled.append(True)
+                raise
+
+        start = loop.time()
+        with pytest.raises(asyncio.TimeoutError):
+            await _open_within(20 * MS, opening())
+        assert loop.time() >= start + 20 * MS
+        assert cancelled == [True]
+        if sys.version_info >= (3, 11):
+            assert asyncio.current_task().cancelling() == 0
+
+    run(main(), loop_factory)
+
+
+def test_open_within_lets_other_cancellations_through(loop_factory):
+    async def main():
+        task = asyncio.create_task(_open_within(1, never()))
+        await asyncio.sleep(0)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    run(main(), loop_factory)
+
+
+@needs_uncancel
+def test_open_within_cancelled_while_timing_out(loop_factory):
+    async def main():
+        async def opening():
+            try:
+                await never()
+            except asyncio.CancelledError:
+                # Another cancellation arrives as the timeout expires.
+                asyncio.current_task().cancel()
+                raise
+
+        task = asyncio.create_task(_open_within(0, opening()))
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert task.cancelling() == 1
+
+    run(main(), loop_factory)
+
+
+@needs_uncancel
+def test_open_within_opening_ignores_the_timeout(loop_factory):
+    async def main():
+        task = asyncio.current_task()
+
+        async def finishing():
+            try:
+                await never()
+            except asyncio.CancelledError:
+                return "open"
+
+        async def failing():
+            try:
+                await never()
+            except asyncio.CancelledError:
+                raise ValueError("failed") from None
+
+        # The timeout expired, but the opening finished anyway.
+        assert await _open_within(0, finishing()) == "open"
+        assert task.cancelling() == 0
+        with pytest.raises(ValueError):
+            await _open_within(0, failing())
+        assert task.cancelling() == 0
+
+    run(main(), loop_factory)
+
+
+@needs_uncancel
+def test_open_within_errors_before_the_timeout(loop_factory):
+    async def main():
+        async def failing():
+            raise ValueError("failed")
+
+        with pytest.raises(ValueError):
+            await _open_within(1, failing())
+        deadlines = _open_deadlines[asyncio.get_running_loop()][1]
+        assert deadlines._deadlines == {}
+        assert deadlines._timer is None
+
+    run(main(), loop_factory)
+
+
+@needs_uncancel
+def test_open_within_shares_a_timer(loop_factory):
+    async def main():
+        loop = asyncio.get_running_loop()
+        started = asyncio.Event()
+
+        async def opening():
+            started.set()
+            await asyncio.sleep(10 * MS)
+
+        first = asyncio.create_task(_open_within(1, opening()))
+        await started.wait()
+        deadlines = _open_deadlines[loop][1]
+        timer = deadlines._timer
+        second = asyncio.create_task(_open_within(1, opening()))
+        await asyncio.sleep(0)
+        assert len(deadlines._deadlines) == 2
+        assert deadlines._timer is timer
+        await asyncio.gather(first, second)
+        assert deadlines._timer is None
+
+    run(main(), loop_factory)
+
+
+@needs_uncancel
+def test_open_within_keeps_few_timeouts(loop_factory):
+    async def main():
+        async def opening():
+            pass
+
+        for timeout in range(1, 20):
+            await _open_within(timeout, opening())
+        assert len(_open_deadlines[asyncio.get_running_loop()]) <= 8
+
+    run(main(), loop_factory)
+
+
+@needs_uncancel
+def test_open_within_holds_loops_weakly(loop_factory):
+    async def main():
+        async def opening():
+            pass
+
+        await _open_within(1, opening())
+        assert asyncio.get_running_loop() in _open_deadlines
+
+    run(main(), loop_factory)
+    gc.collect()
+    # The loop that ran main() is gone, and its deadlines with it.
+    assert len(_open_deadlines) == 0
+
+
+@needs_uncancel
+def test_open_within_needs_a_task(loop_factory):
+    async def main():
+        loop = asyncio.get_running_loop()
+        raised = loop.create_future()
+
+        def outside_a_task():
+            opening = _open_within(1, loop.create_future())
+            try:
+                opening.send(None)
+            except RuntimeError as exc:
+                raised.set_result(exc)
+
+        loop.call_soon(outside_a_task)
+        assert "task" in str(await raised)
 
     run(main(), loop_factory)
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import sys
 import urllib.parse
 from collections.abc import Generator, Sequence
 from types import TracebackType
@@ -36,7 +35,12 @@ from .extensions.permessage_deflate import (
 )
 from .headers import validate_subprotocols
 from .http import USER_AGENT, Response
-from .protocol import WebSocketCommonProtocol, _check_ssl, _tls_defaults
+from .protocol import (
+    WebSocketCommonProtocol,
+    _check_ssl,
+    _open_within,
+    _tls_defaults,
+)
 from .sansio.client import ClientConnection
 from .typing import LoggerLike, Origin, Subprotocol
 from .uri import WebSocketURI, parse_uri
@@ -360,18 +364,9 @@ class Connect:
         return self._await().__await__()
 
     async def _await(self) -> WebSocketClientProtocol:
-        if self._open_timeout is None:
-            protocol = await self._connect_following_redirects()
-        elif sys.version_info >= (3, 11):
-            # Unlike wait_for(), timeout() runs the coroutine in this task
-            # rather than in a new one: 13,000 instructions less per
-            # connection.
-            async with asyncio.timeout(self._open_timeout):
-                protocol = await self._connect_following_redirects()
-        else:  # pragma: no cover
-            protocol = await asyncio.wait_for(
-                self._connect_following_redirects(), self._open_timeout
-            )
+        protocol = await _open_within(
+            self._open_timeout, self._connect_following_redirects()
+        )
         self.protocol = protocol
         return protocol
 

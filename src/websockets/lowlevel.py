@@ -36,7 +36,6 @@ import asyncio
 import functools
 import http
 import logging
-import sys
 from typing import Any, Callable, Optional, Sequence, Union, cast
 
 from .compiled import slots
@@ -54,6 +53,7 @@ from .protocol import (
     _Deadlines,
     _check_ssl,
     _encode,
+    _open_within,
     _scratch,
     _tls_defaults,
     _write_out,
@@ -864,13 +864,10 @@ async def connect(
     loop = asyncio.get_running_loop()
     path = kwargs.pop("unix_path", None)
     _tls_defaults(wsuri, kwargs)
-    if open_timeout is not None and sys.version_info < (3, 11):  # pragma: no cover
-        return await asyncio.wait_for(
-            _open(loop, factory, request, wsuri.host, wsuri.port, path, kwargs),
-            open_timeout,
-        )
-    async with asyncio.timeout(open_timeout):
-        return await _open(loop, factory, request, wsuri.host, wsuri.port, path, kwargs)
+    return await _open_within(
+        open_timeout,
+        _open(loop, factory, request, wsuri.host, wsuri.port, path, kwargs),
+    )
 
 
 async def _open(
