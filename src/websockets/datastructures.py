@@ -57,10 +57,12 @@ class Headers(MutableMapping[str, str]):
     def __init__(self, *args: HeadersLike, **kwargs: str) -> None:
         # Every (name, value) pair in order, and the values by lower-case
         # name: a string, or a tuple of them for a repeated header. Strings
-        # and tuples of strings, unlike lists, leave the dict out of the
-        # garbage collector's work, which servers with many connections feel.
+        # and tuples of strings, unlike lists, leave the dict and the pairs
+        # out of the garbage collector's work, which servers with many
+        # connections feel. Adding headers builds a new tuple of pairs, but
+        # there are few, and mostly added at once.
         self._dict: dict[str, Union[str, tuple[str, ...]]] = {}
-        self._list: list[tuple[str, str]] = []
+        self._list: tuple[tuple[str, str], ...] = ()
         if args or kwargs:
             self.update(*args, **kwargs)
 
@@ -69,13 +71,13 @@ class Headers(MutableMapping[str, str]):
         return "".join(f"{key}: {value}\r\n" for key, value in self._list) + "\r\n"
 
     def __repr__(self) -> str:
-        return f"{self.__class__.__name__}({self._list!r})"
+        return f"{self.__class__.__name__}({list(self._list)!r})"
 
     def copy(self) -> Headers:
         """Return a copy, with every value."""
         copy = self.__class__()
         copy._dict = self._dict.copy()
-        copy._list = self._list.copy()
+        copy._list = self._list
         return copy
 
     def serialize(self) -> bytes:
@@ -105,7 +107,7 @@ class Headers(MutableMapping[str, str]):
     def __delitem__(self, key: str) -> None:
         key_lower = key.lower()
         del self._dict[key_lower]
-        self._list = [(k, v) for k, v in self._list if k.lower() != key_lower]
+        self._list = tuple([(k, v) for k, v in self._list if k.lower() != key_lower])
 
     def __eq__(self, other: Any) -> bool:
         if not isinstance(other, Headers):
@@ -115,13 +117,13 @@ class Headers(MutableMapping[str, str]):
     def clear(self) -> None:
         """Remove every header."""
         self._dict = {}
-        self._list = []
+        self._list = ()
 
     def update(self, *args: HeadersLike, **kwargs: str) -> None:
         """Add headers from a mapping, pairs, or keyword arguments."""
         if len(args) > 1:
             raise TypeError(f"update expected at most 1 argument, got {len(args)}")
-        pairs: list[tuple[str, str]] = []
+        pairs: Sequence[tuple[str, str]] = ()
         if args:
             other = args[0]
             # Pairs, the usual argument, are told apart without isinstance()
@@ -130,13 +132,13 @@ class Headers(MutableMapping[str, str]):
                 pairs = [(key, value) for key, value in other]
             elif isinstance(other, Headers):
                 # Every value, repeated headers included.
-                pairs = other._list.copy()
+                pairs = other._list
             else:
                 # A mapping, or any object with keys() and [], as for dict().
                 mapping = cast(SupportsKeysAndGetItem, other)
                 pairs = [(key, mapping[key]) for key in mapping.keys()]
         if kwargs:
-            pairs.extend(kwargs.items())
+            pairs = [*pairs, *kwargs.items()]
         self._extend(pairs)
 
     def _extend(self, pairs: Sequence[tuple[str, str]]) -> None:
@@ -153,7 +155,7 @@ class Headers(MutableMapping[str, str]):
                     values[key_lower] = previous + (value,)
                 else:
                     values[key_lower] = (previous, value)
-        self._list.extend(pairs)
+        self._list += tuple(pairs)
 
     # Multi-dict methods.
 
