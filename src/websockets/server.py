@@ -22,8 +22,9 @@ from collections.abc import Awaitable, Generator, Iterable, Sequence
 from types import TracebackType
 from typing import Any, Callable, Optional, Tuple, Union, cast
 
+from ._server_task import serve_connection
 from .datastructures import Headers, HeadersLike
-from .exceptions import AbortHandshake, ConnectionClosed
+from .exceptions import AbortHandshake
 from .extensions.base import ServerExtensionFactory
 from .extensions.permessage_deflate import (
     _apply_compression,
@@ -261,7 +262,9 @@ class WebSocketServerProtocol(WebSocketCommonProtocol):
 
         """
         if isinstance(event, Request) and self.handler_task is None:
-            self.handler_task = self.loop.create_task(self._run(event))
+            self.handler_task = self.loop.create_task(
+                serve_connection(self, event, _takes_path(self.ws_handler))
+            )
 
     def _open_timeout_expired(self) -> None:
         self._open_deadlines = None
@@ -274,30 +277,7 @@ class WebSocketServerProtocol(WebSocketCommonProtocol):
             self._open_deadlines.discard(self)
             self._open_deadlines = None
 
-    # The life of a connection after its request arrived.
-
-    async def _run(self, request: Request) -> None:
-        try:
-            if not await self._handshake(request):
-                return
-            try:
-                if _takes_path(self.ws_handler):
-                    await self.ws_handler(self, self.path)
-                else:
-                    await self.ws_handler(self)
-            except ConnectionClosed:
-                pass  # the connection ended first; nothing to report
-            except Exception:
-                self.logger.error("connection handler failed", exc_info=True)
-                await self.close(1011)
-                return
-            await self.close()
-        except Exception:  # pragma: no cover
-            self.logger.error("unexpected internal error", exc_info=True)
-            if not self._lost:
-                self.transport.abort()
-        finally:
-            self.ws_server.unregister(self)
+    # The life of a connection after its request arrived: see _server_task.
 
     async def _handshake(self, request: Request) -> bool:
         """Answer the request; return whether the connection is open."""
