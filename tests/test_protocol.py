@@ -24,7 +24,7 @@ from websockets.protocol import (
     State,
     WebSocketCommonProtocol,
     _Deadlines,
-    _LogExtra,
+    _ConnectionLogger,
     _open_deadlines,
     _open_within,
     broadcast,
@@ -957,17 +957,46 @@ def test_open_within_needs_a_task(loop_factory):
     run(main(), loop_factory)
 
 
-# The extra of a connection's logger.
+# The logger of a connection.
 
 
-def test_log_extra_refers_to_the_connection_weakly():
+def test_connection_logger_refers_to_the_connection_weakly():
     class Connection:
         pass
 
     connection = Connection()
-    extra = _LogExtra(connection)
-    assert dict(extra) == {"websocket": connection}
-    with pytest.raises(KeyError):
-        extra["other"]
+    logger = _ConnectionLogger(logging.getLogger("websockets.test"), connection)
+    assert isinstance(logger, logging.LoggerAdapter)
+    assert logger.extra == {"websocket": connection}
     del connection
-    assert dict(extra) == {"websocket": None}
+    assert logger.extra == {"websocket": None}
+
+
+def test_connection_logger_records_carry_the_connection(caplog):
+    class Connection:
+        pass
+
+    connection = Connection()
+    logger = _ConnectionLogger(logging.getLogger("websockets.test"), connection)
+    with caplog.at_level(logging.INFO, logger="websockets.test"):
+        logger.info("hello")
+    assert caplog.records[-1].websocket is connection
+
+
+def test_connection_logger_is_a_logger_not_a_reference():
+    class Connection:
+        pass
+
+    connection = Connection()
+    base = logging.getLogger("websockets.test")
+    logger = _ConnectionLogger(base, connection)
+    other = _ConnectionLogger(base, connection)
+    # Compared and hashed by identity, like other loggers, not by referent.
+    assert logger == logger and logger != other
+    assert len({logger, other}) == 2
+    level = logging.getLevelName(base.getEffectiveLevel())
+    assert repr(logger) == f"<_ConnectionLogger websockets.test ({level})>"
+    # Only slots: no instance dict for the garbage collector to track.
+    referents = gc.get_referents(logger)
+    assert base in referents
+    assert not any(isinstance(referent, dict) for referent in referents)

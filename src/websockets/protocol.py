@@ -318,31 +318,42 @@ async def _open_within(timeout: Optional[float], opening: Awaitable[T]) -> T:
     return result
 
 
-class _LogExtra(weakref.ref, Mapping):  # type: ignore[type-arg]
+class _ConnectionLogger(weakref.ref, logging.LoggerAdapter):  # type: ignore[type-arg]
     """
-    ``{"websocket": connection}``, the ``extra`` of a connection's logger,
-    with a weak reference to the connection.
+    The logger of a connection: a :class:`logging.LoggerAdapter` whose
+    ``extra`` is ``{"websocket": connection}``.
 
     A connection holds its logger: a strong reference back would tie them in
     a reference cycle, so that a closed connection, with all it holds, would
     wait for the garbage collector rather than go as soon as nothing uses
-    it. Being the weak reference itself, it costs no more objects than a
-    dict. When the connection is gone, ``websocket`` is :obj:`None`.
+    it. So the adapter is a weak reference to the connection too, which
+    makes it one object for the garbage collector rather than two. When the
+    connection is gone, ``websocket`` is :obj:`None`.
 
     """
 
-    __slots__ = ()
+    # Only slots: an instance dict would be one more object.
+    __slots__ = ("logger",)
 
-    def __getitem__(self, key: str) -> Any:
-        if key != "websocket":
-            raise KeyError(key)
-        return self()
+    # As in LoggerAdapter.__init__(), which sets attributes that are
+    # constant here.
+    merge_extra = False
 
-    def __iter__(self) -> Iterator[str]:
-        return iter(("websocket",))
+    # A logger, not a reference: compared and hashed by identity.
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
+    __hash__ = object.__hash__
+    __repr__ = logging.LoggerAdapter.__repr__
 
-    def __len__(self) -> int:
-        return 1
+    def __new__(cls, logger: LoggerLike, connection: Any) -> _ConnectionLogger:
+        return super().__new__(cls, connection)
+
+    def __init__(self, logger: LoggerLike, connection: Any) -> None:
+        self.logger = logger
+
+    @property
+    def extra(self) -> dict[str, Any]:  # type: ignore[override]
+        return {"websocket": self()}
 
 
 class _MessagePath:
@@ -375,7 +386,7 @@ class _MessagePath:
     ) -> None:
         #: Logger of this connection, a :class:`logging.LoggerAdapter` whose
         #: records carry the connection in their ``websocket`` attribute.
-        self.logger: LoggerLike = logging.LoggerAdapter(logger, _LogExtra(self))
+        self.logger: LoggerLike = _ConnectionLogger(logger, self)
         # Checking the level once saves building debug messages for nothing.
         self.debug = logger.isEnabledFor(logging.DEBUG)
         self.close_timeout = close_timeout
