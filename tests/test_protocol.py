@@ -4,6 +4,7 @@ errors, and broadcast().
 """
 
 import asyncio
+import collections
 import gc
 import logging
 import sys
@@ -61,6 +62,21 @@ def collecting(connections, then=hold):
 
 
 # recv()
+
+
+def test_recv_waits_for_the_first_message(loop_factory):
+    async def main():
+        async with echo_server() as server:
+            async with connect(get_uri(server)) as ws:
+                # No message yet: no queue either.
+                referents = gc.get_referents(ws)
+                assert not any(isinstance(r, collections.deque) for r in referents)
+                received = asyncio.create_task(ws.recv())
+                await asyncio.sleep(0)  # recv() waits
+                await ws.send("hello")
+                assert await received == "hello"
+
+    run(main(), loop_factory)
 
 
 def test_concurrent_recv(loop_factory):

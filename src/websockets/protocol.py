@@ -399,7 +399,10 @@ class _MessagePath:
         self.pings: dict[bytes, tuple[asyncio.Future[float], float]] = {}
 
         # Incoming messages, and the only coroutine that may wait for one.
-        self._messages: collections.deque[Data] = collections.deque()
+        # The queue starts as an empty tuple: a deque is 624 bytes and one
+        # more object for the garbage collector, which a connection that
+        # never receives a message doesn't need.
+        self._messages: Union[collections.deque[Data], tuple[()]] = ()
         self._recv_waiter: Optional[asyncio.Future[None]] = None
         self._queue_high = max_queue or 0
         self._queue_low = (max_queue or 0) // 4
@@ -594,6 +597,8 @@ class _MessagePath:
 
     def _put_message(self, message: Data) -> None:
         messages = self._messages
+        if not isinstance(messages, collections.deque):
+            messages = self._messages = collections.deque()
         messages.append(message)
         _MessagePath._wake_receiver(self)
         if self._queue_high and len(messages) >= self._queue_high:
@@ -657,8 +662,7 @@ class _MessagePath:
         """
         # A coroutine function, unlike __anext__(): callers may make a task
         # of it, and tools (mocks, docs) must see that it is one.
-        messages = self._messages
-        while not messages:
+        while not self._messages:
             if self._lost:
                 raise self.sansio.close_exc
             await self._recv_waiter_new()
@@ -701,8 +705,9 @@ class _MessagePath:
         return waiter
 
     def _recv_take(self) -> Data:
+        # Only called when a message is waiting: the queue is a deque.
         messages = self._messages
-        message = messages.popleft()
+        message = messages.popleft()  # type: ignore[union-attr]
         if self._reading_paused and len(messages) <= self._queue_low:
             self._reading_paused = False
             if not self._lost:
