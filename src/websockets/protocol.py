@@ -597,9 +597,10 @@ class _MessagePath:
 
     def _put_message(self, message: Data) -> None:
         messages = self._messages
-        if not isinstance(messages, collections.deque):
+        # Faster than isinstance(messages, deque), once compiled.
+        if type(messages) is tuple:
             messages = self._messages = collections.deque()
-        messages.append(message)
+        messages.append(message)  # type: ignore[union-attr]
         _MessagePath._wake_receiver(self)
         if self._queue_high and len(messages) >= self._queue_high:
             if not self._reading_paused:
