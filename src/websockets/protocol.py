@@ -305,13 +305,14 @@ async def _open_within(timeout: Optional[float], opening: Awaitable[T]) -> T:
     deadlines.add(key)
     try:
         result = await opening
-    except asyncio.CancelledError as exc:
-        if deadlines.discard(key) or task.uncancel() > cancelling:
-            raise
-        raise TimeoutError from exc
-    except BaseException:
-        if not deadlines.discard(key):
-            task.uncancel()
+    except BaseException as exc:
+        # A key that's gone expired: its cancellation is taken back.
+        if (
+            not deadlines.discard(key)
+            and task.uncancel() <= cancelling
+            and isinstance(exc, asyncio.CancelledError)
+        ):
+            raise TimeoutError from exc
         raise
     if not deadlines.discard(key):
         task.uncancel()
